@@ -1,0 +1,32 @@
+# Lambda Lab. Every target creates .venv on first use; nothing is installed by hand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JOBS ?= 2
+
+.PHONY: venv lab test labs bench clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# JupyterLab on labs/; no browser is opened when there is no display.
+lab: venv
+	$(BIN)/jupyter lab --notebook-dir=labs --ip=127.0.0.1 $(if $(or $(DISPLAY),$(filter Darwin,$(shell uname -s))),,--no-browser)
+
+test: venv
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
+
+labs: venv
+	$(BIN)/python -m grader labs solutions labs
+
+bench: venv
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) work test-artifacts

@@ -1,0 +1,140 @@
+"""Execution environments: where a function's code is loaded and kept warm.
+
+In AWS, the first invocation of a function starts an *execution environment*: a fresh runtime that
+imports your module (the Init phase, reported as ``Init Duration``) and then calls the handler.
+Later invocations reuse the environment while it is *warm*: the module is not imported again, so
+anything at module level (a boto3 client, a cache, a counter) survives from one invocation to the
+next. A new environment (after a timeout, a code change, or when another invocation is already
+running in the first) starts cold again.
+
+Here an environment is an isolated import of the function's code folder: the modules it loads are
+kept in the environment, not in the process-wide ``sys.modules``, so two functions whose modules
+share a name (every console function is ``lambda_function``!) never see each other's code or
+globals. While an invocation runs, the environment's modules and its code folder are put back on
+``sys.modules`` / ``sys.path`` so imports inside the handler behave as they do in Lambda.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import time
+import uuid
+from datetime import datetime, timezone
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Callable, Iterator
+
+from . import errors
+from .function import FunctionConfig
+
+
+def code_fingerprint(code_dir: Path, files: list[str]) -> tuple:
+    """What changes when a loaded file is edited, or a file is added to or removed from the folder."""
+    stamps = [os.stat(code_dir).st_mtime_ns]
+    for path in files:
+        try:
+            status = os.stat(path)
+            stamps.append((status.st_mtime_ns, status.st_size))
+        except OSError:
+            stamps.append(None)
+    return tuple(stamps)
+
+
+class ExecutionEnvironment:
+    """One warm (or about to be cold-started) copy of a function's code."""
+
+    def __init__(self, config: FunctionConfig) -> None:
+        self.config = config
+        self.modules: dict[str, ModuleType] = {}
+        self.handler: Callable | None = None
+        self.fingerprint: tuple = ()
+        self.busy = False
+        # One CloudWatch log stream per environment, named as Lambda names them: date/[version]id.
+        self.log_stream = f"{datetime.now(timezone.utc):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
+        self._top_names = self._top_level_names()
+
+    @property
+    def initialized(self) -> bool:
+        return self.handler is not None
+
+    def is_stale(self) -> bool:
+        """True when the code on disk changed since this environment loaded it (hot reload)."""
+        return self.initialized and code_fingerprint(self.config.code_dir, self._files) != self.fingerprint
+
+    def initialize(self) -> float:
+        """The Init phase: import the handler's module in isolation. Returns its duration in ms.
+
+        Raises FunctionFault with the runtime's error type when the module cannot be loaded.
+        """
+        started = time.perf_counter()
+        self.fingerprint = code_fingerprint(self.config.code_dir, [])
+        self.handler = self._load_handler()
+        self._files = sorted(
+            path for path in (getattr(m, "__file__", None) for n, m in sys.modules.items() if self._owns(n)) if path)
+        self.fingerprint = code_fingerprint(self.config.code_dir, self._files)
+        return (time.perf_counter() - started) * 1000
+
+    @contextmanager
+    def activated(self) -> Iterator[None]:
+        """Put this environment's modules and code folder in place while its code runs."""
+        code_path = str(self.config.code_dir)
+        shadowed = self._hide_same_named_modules()
+        sys.modules.update(self.modules)
+        sys.path.insert(0, code_path)
+        modules_before = len(sys.modules)
+        try:
+            yield
+        finally:
+            sys.path.remove(code_path)
+            self._collect_own_modules(rescan=len(sys.modules) != modules_before)
+            sys.modules.update(shadowed)
+
+    def _top_level_names(self) -> set[str]:
+        """The module and package names the code folder provides (what it can shadow)."""
+        names = {p.stem for p in self.config.code_dir.glob("*.py")}
+        names |= {p.name for p in self.config.code_dir.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+        return names
+
+    def _owns(self, module_name: str) -> bool:
+        return module_name.partition(".")[0] in self._top_names
+
+    def _hide_same_named_modules(self) -> dict[str, ModuleType]:
+        """Take out of sys.modules whatever another function loaded under one of our names."""
+        candidates = self._known_names if self.modules else [n for n in sys.modules if self._owns(n)]
+        return {name: sys.modules.pop(name) for name in candidates if name in sys.modules}
+
+    def _collect_own_modules(self, rescan: bool) -> None:
+        """Move our modules out of sys.modules again (rescanning only if something was imported)."""
+        names = [n for n in sys.modules if self._owns(n)] if rescan or not self.modules else self._known_names
+        for name in names:
+            if name in sys.modules:
+                self.modules[name] = sys.modules.pop(name)
+        self._known_names = list(self._top_names | set(self.modules))
+
+    def _load_handler(self) -> Callable:
+        """Import ``module`` and find ``function``, mapping failures to the runtime's error types."""
+        module_name, function_name = self.config.module_name, self.config.function_attribute
+        importlib.invalidate_caches()  # see files written a moment ago (a notebook cell just saved them)
+        # No .pyc: an edit within the same second and of the same size would otherwise load stale bytecode.
+        writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+        try:
+            module = importlib.import_module(module_name)
+        except SyntaxError as error:
+            raise errors.FunctionFault(
+                errors.USER_CODE_SYNTAX_ERROR,
+                f"Syntax error in module '{module_name}': {error}",
+                [f'  File "{error.filename}" Line {error.lineno}\n    {(error.text or "").strip()}\n'],
+            ) from None
+        except ImportError as error:
+            raise errors.FunctionFault(
+                errors.IMPORT_MODULE_ERROR, f"Unable to import module '{module_name}': {error}") from None
+        finally:
+            sys.dont_write_bytecode = writes_bytecode
+        handler = getattr(module, function_name, None)
+        if not callable(handler):
+            raise errors.FunctionFault(
+                errors.HANDLER_NOT_FOUND, f"Handler '{function_name}' missing on module '{module_name}'")
+        return handler

@@ -1,0 +1,313 @@
+"""Running one invocation, the way the Lambda service and its Python runtime do.
+
+The steps of :meth:`Runtime.invoke`, in the order AWS takes them:
+
+1. The caller's event is serialised to JSON (the payload, at most 6 MB synchronously) and parsed
+   again, so the handler gets plain dicts and lists, never the caller's own objects.
+2. An execution environment is chosen: a warm idle one, or a new one (a *cold start*).
+3. The function's environment variables, and the ones Lambda always sets, are put in ``os.environ``
+   for the duration of the invocation only.
+4. A cold environment runs the Init phase (importing the module); then the handler is called with
+   the event and a :class:`~emulator.runtime.context.LambdaContext`, under the function's timeout.
+5. The return value is serialised to JSON (``Runtime.MarshalError`` if it cannot be), and the log
+   gets its END and REPORT lines.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+
+from . import errors, logs
+from .context import LambdaContext
+from .environment import ExecutionEnvironment
+from .function import FunctionConfig
+from .timeouts import time_limit
+
+try:
+    import resource
+except ImportError:  # Windows has no resource module: memory figures fall back to the baseline
+    resource = None
+
+# Payload quotas (Lambda quotas page): 6 MB each way synchronously, 1 MB for an asynchronous event.
+SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
+ASYNC_PAYLOAD_LIMIT = 1024 * 1024
+# The exact limit Lambda quotes when a response is too large (6 MB plus a small envelope allowance).
+RESPONSE_LIMIT = 6291556
+# A Python function that does nothing reports about this much "Max Memory Used" in AWS.
+RUNTIME_BASELINE_MB = 38
+RUNTIME_NAME = "python3.11"
+
+# Handlers run one at a time in this process. Re-entrant, so a handler can invoke another function.
+RUNTIME_LOCK = threading.RLock()
+
+
+@dataclass
+class Invocation:
+    """One invocation: what the caller gets back, and what the history keeps."""
+
+    function: str
+    request_id: str
+    trigger: str
+    time: datetime
+    payload: Any = None
+    error: dict | None = None
+    logs: str = ""
+    duration_ms: float = 0.0
+    billed_duration_ms: int = 0
+    init_duration_ms: float | None = None
+    max_memory_used_mb: int = 0
+    cold_start: bool = False
+    response_bytes: bytes = b"null"
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def timed_out(self) -> bool:
+        return self.error is not None and self.error["errorType"] == errors.TIMEOUT
+
+    def __repr__(self) -> str:
+        outcome = f"error={self.error['errorType']}" if self.error else f"payload={self.payload!r}"[:80]
+        return (f"<Invocation {self.function} {self.trigger} {self.request_id[:8]} "
+                f"{'cold' if self.cold_start else 'warm'} {self.duration_ms:.2f} ms {outcome}>")
+
+
+def encode_payload(event: Any, limit: int = SYNC_PAYLOAD_LIMIT) -> bytes:
+    """The event as the JSON bytes Lambda carries, with Lambda's errors for bad or oversize payloads."""
+    if isinstance(event, (bytes, bytearray)):
+        raw = bytes(event)
+        try:
+            json.loads(raw or b"null")
+        except ValueError as error:
+            raise errors.InvalidParameterValueException(
+                f"the payload is not valid JSON ({error}): Lambda only accepts JSON events") from None
+    else:
+        try:
+            raw = json.dumps(event).encode()
+        except (TypeError, ValueError) as error:
+            raise errors.InvalidParameterValueException(
+                f"the event cannot be sent to Lambda: {error}. Events are JSON: use dicts, lists, str, "
+                f"numbers, bools and None") from None
+    if len(raw) > limit:
+        raise errors.RequestTooLargeException(
+            f"the payload is {len(raw):,} bytes but Lambda accepts at most {limit:,} bytes for this "
+            f"invocation type: send a reference (an S3 key, a queue message id) instead of the data")
+    return raw
+
+
+class Function:
+    """A created function: its configuration and its execution environments."""
+
+    def __init__(self, config: FunctionConfig) -> None:
+        self.config = config
+        self.environments: list[ExecutionEnvironment] = []
+        self.static_variables = self._static_variables()
+
+    def take_environment(self) -> ExecutionEnvironment:
+        """A warm idle environment, or a new one. Stale ones (code edited on disk) are dropped."""
+        for environment in list(self.environments):
+            if environment.busy:
+                continue
+            if environment.is_stale():
+                self.environments.remove(environment)
+                continue
+            return environment
+        environment = ExecutionEnvironment(self.config)
+        self.environments.append(environment)
+        return environment
+
+    def discard(self, environment: ExecutionEnvironment) -> None:
+        if environment in self.environments:
+            self.environments.remove(environment)
+
+    def _static_variables(self) -> dict[str, str]:
+        """The variables Lambda sets in every environment of this function, plus the user's own."""
+        config = self.config
+        return {
+            **config.environment,
+            "AWS_LAMBDA_FUNCTION_NAME": config.name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_size),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_LOG_GROUP_NAME": config.log_group_name,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_REGION": config.region,
+            "AWS_DEFAULT_REGION": config.region,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{RUNTIME_NAME}",
+            "_HANDLER": config.handler,
+            "LAMBDA_TASK_ROOT": str(config.code_dir),
+            "LAMBDA_RUNTIME_DIR": "/var/runtime",
+            "TZ": ":UTC",
+        }
+
+
+class _Outcome:
+    """What happened inside the environment, before it is turned into an Invocation."""
+
+    def __init__(self) -> None:
+        self.response: bytes = b"null"
+        self.error: dict | None = None
+        self.init_ms: float | None = None
+
+    @property
+    def timed_out(self) -> bool:
+        return self.error is not None and self.error["errorType"] == errors.TIMEOUT
+
+
+class Runtime:
+    """Runs invocations of functions and keeps every function's log and the history."""
+
+    def __init__(self, clock_now: Callable[[], datetime]) -> None:
+        self.clock_now = clock_now
+        self.history: list[Invocation] = []
+        self.log_text: dict[str, list[str]] = {}
+        self.listeners: list[Callable[[Invocation], None]] = []
+
+    def invoke(self, function: Function, payload: bytes, trigger: str = "invoke",
+               client_context: dict | None = None, identity: dict | None = None) -> Invocation:
+        """Run ``function`` on the JSON ``payload`` (already checked by :func:`encode_payload`)."""
+        with RUNTIME_LOCK:
+            environment = function.take_environment()
+            environment.busy = True
+            try:
+                return self._run(function, environment, payload, trigger, client_context, identity)
+            finally:
+                environment.busy = False
+
+    def _run(self, function: Function, environment: ExecutionEnvironment, payload: bytes, trigger: str,
+             client_context: dict | None, identity: dict | None) -> Invocation:
+        config = function.config
+        request_id = str(uuid.uuid4())
+        started_at = self.clock_now()
+        cold = not environment.initialized
+        sink: list[str] = [logs.start_line(request_id)]
+        stream = environment.log_stream
+        variables = {**function.static_variables, "AWS_LAMBDA_LOG_STREAM_NAME": stream,
+                     "_X_AMZN_TRACE_ID": _trace_header(started_at)}
+        memory_before = _peak_rss_mb()
+        outcome = _Outcome()
+        started = time.perf_counter()
+        with _environment_variables(variables), logs.capture_output(request_id, sink), environment.activated():
+            self._execute(environment, config, payload, request_id, stream, client_context, identity, outcome)
+        duration_ms = (time.perf_counter() - started) * 1000
+        if outcome.init_ms is not None:
+            duration_ms = max(duration_ms - outcome.init_ms, 0.0)
+        if outcome.error is None and duration_ms > config.timeout * 1000:
+            outcome.error = _timeout_envelope(request_id, config.timeout)  # blocked in C past the deadline
+        if outcome.timed_out:
+            sink.append(logs.timeout_line(request_id, config.timeout))
+        if outcome.timed_out or not environment.initialized:
+            function.discard(environment)  # a timed-out or failed-init environment is not reused
+        memory = min(config.memory_size, RUNTIME_BASELINE_MB + max(0, _peak_rss_mb() - memory_before))
+        billed = logs.billed_duration_ms(duration_ms)
+        sink.append(logs.end_line(request_id))
+        sink.append(logs.report_line(request_id, duration_ms, billed, config.memory_size, memory, outcome.init_ms))
+        invocation = Invocation(
+            function=config.name, request_id=request_id, trigger=trigger, time=started_at,
+            payload=json.loads(outcome.response) if outcome.error is None else None,
+            error=outcome.error, logs="".join(sink), duration_ms=duration_ms, billed_duration_ms=billed,
+            init_duration_ms=outcome.init_ms, max_memory_used_mb=memory, cold_start=cold,
+            response_bytes=outcome.response if outcome.error is None else json.dumps(outcome.error).encode(),
+        )
+        self._record(invocation)
+        return invocation
+
+    def _execute(self, environment: ExecutionEnvironment, config: FunctionConfig, payload: bytes,
+                 request_id: str, stream: str, client_context: dict | None, identity: dict | None,
+                 outcome: _Outcome) -> None:
+        """Init (when cold), call the handler, marshal the result; every failure becomes an envelope."""
+        try:
+            with time_limit(config.timeout):
+                if not environment.initialized:
+                    outcome.init_ms = environment.initialize()
+                context = LambdaContext(
+                    aws_request_id=request_id, function_name=config.name, function_version="$LATEST",
+                    invoked_function_arn=config.arn, memory_limit_in_mb=config.memory_size,
+                    log_group_name=config.log_group_name, log_stream_name=stream,
+                    timeout_seconds=config.timeout, client_context=client_context, identity=identity,
+                    log_writer=logs.write_to_current_log)
+                result = environment.handler(json.loads(payload), context)
+            outcome.response = _marshal(result)
+        except errors.InvocationTimeout:
+            outcome.error = _timeout_envelope(request_id, config.timeout)
+        except errors.FunctionFault as fault:
+            outcome.error = errors.error_envelope(fault.error_type, fault.message, request_id, fault.stack_trace)
+            logs.write_to_current_log(errors.error_log_lines(outcome.error))
+        except Exception as error:
+            outcome.error = errors.error_envelope(
+                type(error).__name__, str(error), request_id, errors.user_stack_trace(error.__traceback__))
+            logs.write_to_current_log(errors.error_log_lines(outcome.error))
+
+    def _record(self, invocation: Invocation) -> None:
+        self.history.append(invocation)
+        self.log_text.setdefault(invocation.function, []).append(invocation.logs)
+        for listener in self.listeners:
+            listener(invocation)
+
+
+def _marshal(result: Any) -> bytes:
+    """The handler's return value as JSON, or the runtime's MarshalError / ResponseSizeTooLarge."""
+    try:
+        response = json.dumps(result).encode()
+    except (TypeError, ValueError) as error:
+        raise errors.FunctionFault(errors.MARSHAL_ERROR, f"Unable to marshal response: {error}") from None
+    if len(response) > RESPONSE_LIMIT:
+        raise errors.FunctionFault(
+            errors.RESPONSE_TOO_LARGE,
+            f"Response payload size exceeded maximum allowed payload size ({RESPONSE_LIMIT} bytes).")
+    return response
+
+
+def _timeout_envelope(request_id: str, timeout: float) -> dict:
+    return errors.error_envelope(
+        errors.TIMEOUT, f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds", request_id, [])
+
+
+class _environment_variables:
+    """Set variables for the duration of a block, then put the process environment back as it was.
+
+    It writes ``os.environ``'s own mapping and the C environment (``putenv``) with keys and values
+    encoded once, which is what ``os.environ[key] = value`` does, minus the re-encoding on every call.
+    """
+
+    def __init__(self, variables: dict[str, str]) -> None:
+        environ = os.environ
+        self.encoded = [(environ.encodekey(k), environ.encodevalue(v)) for k, v in variables.items()]
+        self.saved: list[tuple[Any, Any]] = []
+
+    def __enter__(self) -> None:
+        data = os.environ._data  # the mapping behind os.environ (CPython's os._Environ)
+        for key, value in self.encoded:
+            self.saved.append((key, data.get(key)))
+            os.putenv(key, value)
+            data[key] = value
+
+    def __exit__(self, *exc_info) -> None:
+        data = os.environ._data
+        for key, value in reversed(self.saved):
+            if value is None:
+                os.unsetenv(key)
+                data.pop(key, None)
+            else:
+                os.putenv(key, value)
+                data[key] = value
+        self.saved.clear()
+
+
+def _trace_header(started_at: datetime) -> str:
+    """An X-Ray trace header as Lambda sets it in _X_AMZN_TRACE_ID (sampling off by default)."""
+    return (f"Root=1-{int(started_at.timestamp()):08x}-{uuid.uuid4().hex[:24]};"
+            f"Parent={uuid.uuid4().hex[:16]};Sampled=0")
+
+
+def _peak_rss_mb() -> int:
+    if resource is None:
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024

@@ -1,0 +1,145 @@
+"""Logs: what your handler prints becomes CloudWatch-style log lines.
+
+In AWS, everything a function writes to stdout or stderr, and every record of the ``logging`` module,
+goes to the CloudWatch log group ``/aws/lambda/<function>``. The runtime frames each invocation with
+three lines of its own::
+
+    START RequestId: 6f1c... Version: $LATEST
+    ... your output ...
+    END RequestId: 6f1c...
+    REPORT RequestId: 6f1c...  Duration: 1.52 ms  Billed Duration: 2 ms  Memory Size: 128 MB  Max Memory Used: 41 MB
+
+Here the output is captured per invocation, only from the thread that runs it, so other threads of
+the process (a notebook's output, a web server) are never mixed in.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+_capture = threading.local()
+
+
+def _stack() -> list[tuple[str, list[str]]]:
+    """This thread's open captures, innermost last (Lambda calling Lambda nests them)."""
+    if not hasattr(_capture, "stack"):
+        _capture.stack = []
+    return _capture.stack
+
+
+class _ThreadCapturingStream(io.TextIOBase):
+    """A stand-in for sys.stdout / sys.stderr: a thread inside an invocation writes to its log,
+    every other thread writes where it always did."""
+
+    def __init__(self, fallback) -> None:
+        self._fallback = fallback
+
+    def write(self, text: str) -> int:
+        stack = getattr(_capture, "stack", None)
+        if stack:
+            stack[-1][1].append(text)
+        else:
+            self._fallback.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        if not getattr(_capture, "stack", None):
+            self._fallback.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def encoding(self) -> str:
+        return "utf-8"
+
+
+class LambdaLogHandler(logging.Handler):
+    """The handler the Lambda Python runtime puts on the root logger.
+
+    Its format is the runtime's: ``[LEVEL]\\t<UTC time>Z\\t<request id>\\t<message>``. Records from
+    threads that are not running an invocation are ignored.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        stack = getattr(_capture, "stack", None)
+        if not stack:
+            return
+        request_id, sink = stack[-1]
+        try:
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            sink.append(f"[{record.levelname}]\t{stamp}.{int(record.msecs):03d}Z\t{request_id}\t{self.format(record)}\n")
+        except Exception:
+            self.handleError(record)
+
+
+@contextmanager
+def capture_output(request_id: str, sink: list[str]) -> Iterator[None]:
+    """While active, this thread's print/logging output is appended to ``sink`` (a list of strings)."""
+    stack = _stack()
+    stack.append((request_id, sink))
+    outermost = not isinstance(sys.stdout, _ThreadCapturingStream)
+    if outermost:
+        saved_out, saved_err = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = _ThreadCapturingStream(saved_out), _ThreadCapturingStream(saved_err)
+        handler = LambdaLogHandler()
+        logging.getLogger().addHandler(handler)
+    try:
+        yield
+    finally:
+        stack.pop()
+        if outermost:
+            logging.getLogger().removeHandler(handler)
+            sys.stdout, sys.stderr = saved_out, saved_err
+
+
+def write_to_current_log(text: str) -> None:
+    """Append ``text`` to the log of the invocation this thread is running (``context.log``)."""
+    stack = _stack()
+    if stack:
+        stack[-1][1].append(text)
+
+
+def start_line(request_id: str, version: str = "$LATEST") -> str:
+    return f"START RequestId: {request_id} Version: {version}\n"
+
+
+def end_line(request_id: str) -> str:
+    return f"END RequestId: {request_id}\n"
+
+
+def billed_duration_ms(duration_ms: float) -> int:
+    """Lambda bills in 1 ms increments, rounding up (since December 2020)."""
+    return max(1, math.ceil(duration_ms))
+
+
+def report_line(
+    request_id: str,
+    duration_ms: float,
+    billed_ms: int,
+    memory_size: int,
+    max_memory_used: int,
+    init_duration_ms: float | None,
+) -> str:
+    """The REPORT line that closes every invocation's log, tab-separated as in CloudWatch."""
+    line = (f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\tBilled Duration: {billed_ms} ms\t"
+            f"Memory Size: {memory_size} MB\tMax Memory Used: {max_memory_used} MB\t")
+    if init_duration_ms is not None:
+        line += f"Init Duration: {init_duration_ms:.2f} ms\t"
+    return line + "\n"
+
+
+def timeout_line(request_id: str, timeout_seconds: float) -> str:
+    """The line Lambda writes when it stops a function that ran out of time."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+    return f"{stamp}.000Z {request_id} Task timed out after {timeout_seconds:.2f} seconds\n"
