@@ -52,6 +52,7 @@ class LocalCloud:
         self._mock = None
         self._saved_environment: dict[str, str | None] = {}
         self._player: RealTimePlayer | None = None
+        self._api_gateway = None
 
     # -- lifetime -------------------------------------------------------------------------------
 
@@ -161,6 +162,27 @@ class LocalCloud:
         """All the log text of one function (what CloudWatch shows in /aws/lambda/NAME)."""
         self.function(name)
         return "".join(self.runtime.log_text.get(name, []))
+
+    # -- HTTP APIs (API Gateway) -----------------------------------------------------------------
+
+    @property
+    def api_gateway(self):
+        """The local API Gateway (REST and HTTP APIs) that turns HTTP requests into events."""
+        if self._api_gateway is None:
+            from .http import ApiGateway  # Flask is imported only when an API is used
+            self._api_gateway = ApiGateway(self)
+        return self._api_gateway
+
+    def add_route(self, method: str, path: str, function: str, api: str = "rest", **options: Any) -> None:
+        """Route ``METHOD /path`` (``{id}`` and ``{proxy+}`` parameters, method ``ANY``) to a function.
+
+        ``api="rest"`` sends API Gateway REST events (payload 1.0), ``api="http"`` HTTP API events (2.0).
+        """
+        self.api_gateway.add_route(method, path, function, api=api, **options)
+
+    def http_app(self):
+        """A Flask app serving every route: use ``.test_client()`` or run it as a server."""
+        return self.api_gateway.app()
 
     # -- time -----------------------------------------------------------------------------------
 
