@@ -54,6 +54,21 @@ class LocalCloud:
         self._player: RealTimePlayer | None = None
         self._api_gateway = None
 
+    @classmethod
+    def from_template(cls, path: str | Path, region: str = "us-east-1", **options: Any) -> "LocalCloud":
+        """A started cloud holding what a SAM ``template.yaml`` declares: functions, queues, triggers, routes.
+
+        Call ``stop()`` when done (or use it in a ``with`` block: ``with LocalCloud.from_template(p) as cloud``).
+        """
+        from .template import load_template
+        cloud = cls(region, **options).start()
+        try:
+            load_template(path, cloud)
+        except BaseException:
+            cloud.stop()
+            raise
+        return cloud
+
     # -- lifetime -------------------------------------------------------------------------------
 
     def start(self) -> "LocalCloud":
