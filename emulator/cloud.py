@@ -14,6 +14,7 @@ and ``cloud.stop()`` at the end.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,9 +22,15 @@ from typing import Any
 
 from moto import mock_aws
 
+from . import lambda_api
 from .clock import RealTimePlayer, VirtualClock
-from .runtime import (ASYNC_PAYLOAD_LIMIT, Function, FunctionConfig, Invocation, ResourceNotFoundException,
-                      Runtime, encode_payload, make_config)
+from .concurrency import DEFAULT_ACCOUNT_LIMIT, ConcurrencyModel
+from .invocations import AsyncInvoker
+from .queues import EventSourceMapping, queue_attributes
+from .rules import RuleBook, ScheduledRule
+from .runtime import (ASYNC_PAYLOAD_LIMIT, Function, FunctionConfig, InvalidParameterValueException, Invocation,
+                      ResourceNotFoundException, Runtime, TooManyRequestsException, encode_payload, make_config)
+from .runtime.timeouts import install_simulated_sleep, uninstall_simulated_sleep
 from .timeline import Timeline
 
 ACCOUNT_ID = "123456789012"  # moto's default account: ARNs built here and by moto agree
@@ -42,13 +49,19 @@ HIDDEN_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "A
 class LocalCloud:
     """A local AWS account: moto for the APIs, a Lambda runtime for your code, one virtual clock."""
 
-    def __init__(self, region: str = "us-east-1", *, start_time: datetime | None = None) -> None:
+    def __init__(self, region: str = "us-east-1", *, start_time: datetime | None = None,
+                 account_concurrency: int = DEFAULT_ACCOUNT_LIMIT) -> None:
         self.region = region
         self.account_id = ACCOUNT_ID
         self.clock = VirtualClock(start_time)
         self.timeline = Timeline(self.clock)
         self.runtime = Runtime(self.clock.now)
         self.functions: dict[str, Function] = {}
+        self.concurrency = ConcurrencyModel(account_concurrency)
+        self.async_queue = self.timeline.add(AsyncInvoker(self))
+        self.rules = RuleBook(self)
+        self.event_source_mappings: dict[str, EventSourceMapping] = {}
+        self._clients: dict[str, Any] = {}
         self._mock = None
         self._saved_environment: dict[str, str | None] = {}
         self._player: RealTimePlayer | None = None
@@ -77,8 +90,10 @@ class LocalCloud:
             return self
         self._set_process_environment()
         self.clock.install()
+        install_simulated_sleep()
         self._mock = mock_aws()
         self._mock.start()
+        lambda_api.activate(self)
         return self
 
     def stop(self) -> None:
@@ -86,8 +101,11 @@ class LocalCloud:
         if self._mock is None:
             return
         self.pause()
+        lambda_api.deactivate(self)
+        self._clients.clear()
         self._mock.stop()
         self._mock = None
+        uninstall_simulated_sleep()
         self.clock.uninstall()
         self._restore_process_environment()
 
@@ -154,19 +172,74 @@ class LocalCloud:
 
     def invoke(self, name: str, event: Any = None, invocation_type: str = "RequestResponse", *,
                trigger: str = "invoke", client_context: dict | None = None) -> Invocation | None:
-        """Invoke a function.
+        """Invoke a function with ``event`` (any JSON-serialisable value).
 
         ``RequestResponse`` (the default) runs it now and returns the :class:`Invocation`, with
         ``payload``, ``error``, ``logs``, durations and ``request_id``. ``Event`` queues it, as
-        asynchronous invocation does, and returns None; it runs when the clock next moves.
+        asynchronous invocation does, and returns None: it runs when the clock next moves
+        (``cloud.advance(...)`` or ``cloud.run_until_idle()``).
         """
+        return self._dispatch(name, event, invocation_type, trigger, client_context)
+
+    def invoke_raw(self, name: str, payload: bytes, invocation_type: str = "RequestResponse", *,
+                   trigger: str = "invoke", client_context: dict | None = None) -> Invocation | None:
+        """Invoke with a payload that is already JSON bytes (what the Lambda API receives)."""
+        return self._dispatch(name, payload, invocation_type, trigger, client_context)
+
+    def _dispatch(self, name: str, event: Any, invocation_type: str, trigger: str,
+                  client_context: dict | None) -> Invocation | None:
         function = self.function(name)
         if invocation_type == "Event":
             self.async_queue.submit(function, encode_payload(event, ASYNC_PAYLOAD_LIMIT), trigger)
             return None
         if invocation_type != "RequestResponse":
-            raise ValueError(f"invocation_type {invocation_type!r} is not one of 'RequestResponse', 'Event'")
-        return self.runtime.invoke(function, encode_payload(event), trigger, client_context)
+            raise InvalidParameterValueException(
+                f"invocation_type {invocation_type!r} is not one of 'RequestResponse', 'Event'")
+        payload = encode_payload(event)
+        now = self.clock.now()
+        if not self.concurrency.has_room(function.config.name, function.config.reserved_concurrency, now):
+            self.concurrency.record_throttle(function.config.name)
+            raise TooManyRequestsException(
+                f"Rate Exceeded: {function.config.name!r} already runs as many invocations as its concurrency "
+                f"allows at {now:%H:%M:%S} (reserved: {function.config.reserved_concurrency}, account: "
+                f"{self.concurrency.account_limit}). Retry later, or put a queue in front of it.")
+        return self.run(function, payload, trigger, client_context=client_context)
+
+    def run(self, function: Function, payload: bytes, trigger: str, *, request_id: str | None = None,
+            client_context: dict | None = None) -> Invocation:
+        """Run one invocation now and book its concurrency (callers have checked there is room)."""
+        invocation = self.runtime.invoke(function, payload, trigger, client_context, request_id=request_id)
+        self.concurrency.occupy(function.config.name, invocation.time, invocation.duration_ms)
+        return invocation
+
+    def function_arn(self, name: str) -> str:
+        return self.function(name).config.arn
+
+    def set_reserved_concurrency(self, name: str, reserved: int | None) -> None:
+        """Reserve (and cap) concurrency for a function; None removes the reservation."""
+        if reserved is not None and (not isinstance(reserved, int) or reserved < 0):
+            raise InvalidParameterValueException(f"reserved concurrency {reserved!r} is invalid: use a whole number, 0 or more")
+        function = self.function(name)
+        function.config = dataclasses.replace(function.config, reserved_concurrency=reserved)
+
+    def configure_async(self, name: str, maximum_retry_attempts: int = 2, maximum_event_age: int = 21600,
+                        on_failure: str | None = None, on_success: str | None = None) -> None:
+        """A function's asynchronous invocation settings (Lambda's EventInvokeConfig).
+
+        ``on_failure`` / ``on_success`` name an SQS queue (name, URL or ARN) that receives a record of
+        each event that failed for good / succeeded.
+        """
+        from .invocations import AsyncConfig
+        self.function(name)
+        if not 0 <= maximum_retry_attempts <= 2:
+            raise InvalidParameterValueException(
+                f"maximum_retry_attempts {maximum_retry_attempts} is out of range: Lambda allows 0 to 2")
+        if not 60 <= maximum_event_age <= 21600:
+            raise InvalidParameterValueException(
+                f"maximum_event_age {maximum_event_age} is out of range: Lambda allows 60 to 21600 seconds")
+        self.async_queue.configs[name] = AsyncConfig(
+            maximum_retry_attempts, timedelta(seconds=maximum_event_age),
+            self.queue_url(on_failure) if on_failure else None, self.queue_url(on_success) if on_success else None)
 
     @property
     def invocations(self) -> list[Invocation]:
@@ -177,6 +250,112 @@ class LocalCloud:
         """All the log text of one function (what CloudWatch shows in /aws/lambda/NAME)."""
         self.function(name)
         return "".join(self.runtime.log_text.get(name, []))
+
+    # -- queues and their triggers --------------------------------------------------------------
+
+    def client(self, service: str):
+        """A boto3 client for ``service`` in this cloud's region (answered by moto), cached."""
+        if service not in self._clients:
+            import boto3
+            self._clients[service] = boto3.client(service, region_name=self.region)
+        return self._clients[service]
+
+    @property
+    def sqs(self):
+        return self.client("sqs")
+
+    def create_queue(self, name: str, dead_letter_queue: str | None = None, max_receive_count: int | None = None,
+                     visibility_timeout: int = 30, delay_seconds: int = 0, fifo: bool = False,
+                     message_retention_period: int | None = None) -> str:
+        """Create an SQS queue (and its dead-letter queue, if it does not exist yet); returns its URL.
+
+        ``dead_letter_queue`` names the queue that receives messages after ``max_receive_count``
+        receives without being deleted (the queue's redrive policy).
+        """
+        dead_letter_arn = None
+        if dead_letter_queue is not None:
+            dlq_name = self.queue_name(dead_letter_queue)
+            if dlq_name not in self.queue_names():
+                self.create_queue(dlq_name, fifo=fifo)
+            dead_letter_arn = self.queue_arn(dlq_name)
+        attributes = queue_attributes(name, dead_letter_arn, max_receive_count, visibility_timeout, delay_seconds,
+                                      fifo, message_retention_period)
+        return self.sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+
+    def queue_names(self) -> list[str]:
+        from moto.sqs.models import sqs_backends
+        return list(sqs_backends[self.account_id][self.region].queues)
+
+    def queue_name(self, queue: str) -> str:
+        """A queue's name from its name, URL or ARN (raises naming the queue if it does not exist)."""
+        name = queue.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+        if name not in self.queue_names():
+            known = ", ".join(sorted(self.queue_names())) or "none yet"
+            raise ResourceNotFoundException(
+                f"queue {queue!r} does not exist (queues in this cloud: {known}). Create it with cloud.create_queue")
+        return name
+
+    def queue_url(self, queue: str) -> str:
+        return f"https://sqs.{self.region}.amazonaws.com/{self.account_id}/{self.queue_name(queue)}"
+
+    def queue_arn(self, queue: str) -> str:
+        return f"arn:aws:sqs:{self.region}:{self.account_id}:{self.queue_name(queue)}"
+
+    def queue_depths(self) -> dict[str, dict[str, int]]:
+        """For every queue: messages ``visible``, ``in_flight`` (received, not deleted) and ``delayed``."""
+        from moto.sqs.models import sqs_backends
+        depths = {}
+        for name, queue in sorted(sqs_backends[self.account_id][self.region].queues.items()):
+            delayed = sum(1 for m in queue._messages if m.delayed)
+            visible = len(queue.messages)
+            depths[name] = {"visible": visible, "in_flight": len(queue._messages) - visible - delayed,
+                            "delayed": delayed}
+        return depths
+
+    def create_event_source_mapping(self, queue: str, function: str, batch_size: int = 10,
+                                    maximum_batching_window: int = 0, report_batch_item_failures: bool = False,
+                                    enabled: bool = True) -> EventSourceMapping:
+        """Make ``queue`` trigger ``function``: Lambda polls it and invokes the function with batches."""
+        name = self.queue_name(queue)
+        target = self.function(function)
+        fifo = name.endswith(".fifo")
+        limit = 10 if fifo else 10_000
+        if not 1 <= batch_size <= limit:
+            raise InvalidParameterValueException(
+                f"batch_size {batch_size} is out of range: Lambda allows 1 to {limit} for {'FIFO' if fifo else 'standard'} queues")
+        if not 0 <= maximum_batching_window <= 300:
+            raise InvalidParameterValueException(
+                f"maximum_batching_window {maximum_batching_window} is out of range: Lambda allows 0 to 300 seconds")
+        if batch_size > 10 and maximum_batching_window < 1:
+            raise InvalidParameterValueException(
+                "a batch_size above 10 needs maximum_batching_window of at least 1 second (Lambda's rule)")
+        visibility = int(self.sqs.get_queue_attributes(
+            QueueUrl=self.queue_url(name), AttributeNames=["VisibilityTimeout"])["Attributes"]["VisibilityTimeout"])
+        if visibility < target.config.timeout:
+            raise InvalidParameterValueException(
+                f"Queue visibility timeout: {visibility} seconds is less than Function timeout: "
+                f"{target.config.timeout:g} seconds. Raise the queue's visibility_timeout (AWS recommends 6 times the "
+                f"function timeout) or lower the function's timeout")
+        mapping = EventSourceMapping(self, name, target.config.name, batch_size, maximum_batching_window,
+                                     report_batch_item_failures, enabled)
+        self.event_source_mappings[mapping.uuid] = mapping
+        self.timeline.add(mapping)
+        return mapping
+
+    def delete_event_source_mapping(self, mapping_id: str) -> EventSourceMapping:
+        mapping = self.event_source_mappings.pop(mapping_id, None)
+        if mapping is None:
+            raise ResourceNotFoundException(f"event source mapping {mapping_id!r} does not exist")
+        self.timeline.remove(mapping)
+        return mapping
+
+    def schedule(self, rule_name: str, expression: str, function: str, input: Any = None,
+                 enabled: bool = True) -> ScheduledRule:
+        """An EventBridge rule that invokes ``function`` on a schedule: ``rate(1 minute)``, ``cron(...)``, ``at(...)``.
+
+        The function receives the scheduled event, or ``input`` when given.
+        """
+        return self.rules.add(rule_name, expression, function, input, enabled)
 
     # -- HTTP APIs (API Gateway) -----------------------------------------------------------------
 
@@ -206,16 +385,22 @@ class LocalCloud:
         delta = timedelta(seconds=seconds, minutes=minutes, hours=hours, days=days)
         if delta < timedelta(0):
             raise ValueError(f"advance() moves time forward only (got {delta})")
-        self.timeline.advance_to(self.clock.now() + delta)
+        self.advance_to(self.clock.now() + delta)
+
+    def advance_to(self, moment: datetime) -> None:
+        """Move virtual time to ``moment``, firing everything due on the way."""
+        self.rules.sync_from_moto()
+        self.timeline.advance_to(moment)
 
     def run_until_idle(self, limit: timedelta = timedelta(days=1)) -> timedelta:
         """Advance until no message, retry or invocation is pending; returns the virtual time it took."""
+        self.rules.sync_from_moto()
         return self.timeline.run_until_idle(limit)
 
     def play(self, speed: float = 1.0) -> None:
         """Real-time mode: the clock follows the wall clock, ``speed`` times faster, until pause()."""
         self.pause()
-        self._player = RealTimePlayer(self.clock, self.timeline.advance_to, speed)
+        self._player = RealTimePlayer(self.clock, self.advance_to, speed)
         self._player.start()
 
     def pause(self) -> None:

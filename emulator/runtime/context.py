@@ -2,14 +2,16 @@
 
 It mirrors ``LambdaContext`` of the AWS Python runtime (awslambdaric): the same attributes, the same
 ``get_remaining_time_in_millis()`` and ``log()``, and the same ``identity`` / ``client_context``
-objects. One difference you cannot see from a handler: the deadline is measured on the real
-(``perf_counter``) clock, because the virtual clock stands still while your code runs.
+objects. The remaining time counts the real time your code ran plus the time it slept (see
+``timeouts.py``), because the virtual clock stands still while your code runs.
 """
 
 from __future__ import annotations
 
-import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from .timeouts import TimeBudget
 
 
 class CognitoIdentity:
@@ -60,7 +62,7 @@ class LambdaContext:
         memory_limit_in_mb: int,
         log_group_name: str,
         log_stream_name: str,
-        timeout_seconds: float,
+        budget: "TimeBudget",
         client_context: dict | None = None,
         identity: dict | None = None,
         log_writer: Callable[[str], Any] | None = None,
@@ -78,12 +80,12 @@ class LambdaContext:
         self.client_context = ClientContext(client_context) if client_context is not None else None
         identity = identity or {}
         self.identity = CognitoIdentity(identity.get("cognitoIdentityId"), identity.get("cognitoIdentityPoolId"))
-        self._deadline = time.perf_counter() + timeout_seconds
+        self._budget = budget
         self._log_writer = log_writer
 
     def get_remaining_time_in_millis(self) -> int:
         """Milliseconds left before the function times out (never negative)."""
-        return max(0, int((self._deadline - time.perf_counter()) * 1000))
+        return max(0, int(self._budget.remaining() * 1000))
 
     def log(self, message: str) -> None:
         """Write ``message`` to the function's log as is (no newline added), like the AWS runtime."""

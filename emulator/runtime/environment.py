@@ -117,6 +117,10 @@ class ExecutionEnvironment:
     def _load_handler(self) -> Callable:
         """Import ``module`` and find ``function``, mapping failures to the runtime's error types."""
         module_name, function_name = self.config.module_name, self.config.function_attribute
+        if not module_name:  # what the runtime says when the handler has no "module." part
+            raise errors.FunctionFault(
+                errors.MALFORMED_HANDLER_NAME,
+                f"Bad handler '{self.config.handler}': not enough values to unpack (expected 2, got 1)")
         importlib.invalidate_caches()  # see files written a moment ago (a notebook cell just saved them)
         # No .pyc: an edit within the same second and of the same size would otherwise load stale bytecode.
         writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True

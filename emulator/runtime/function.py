@@ -13,6 +13,7 @@ MIN_TIMEOUT, MAX_TIMEOUT = 1, 900
 MIN_MEMORY, MAX_MEMORY = 128, 10240
 # Function names: letters, digits, hyphens and underscores, 1-64 characters (CreateFunction API).
 FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+HANDLER = re.compile(r"^[^\s]{1,128}$")
 # Environment variable names: a letter first, then letters, digits and underscores (CreateFunction API).
 ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 # Lambda sets these itself; CreateFunction rejects them as user variables.
@@ -56,11 +57,11 @@ class FunctionConfig:
 
     @property
     def module_name(self) -> str:
-        return self.handler.rsplit(".", 1)[0].replace("/", ".")
+        return self.handler.rpartition(".")[0].replace("/", ".")
 
     @property
     def function_attribute(self) -> str:
-        return self.handler.rsplit(".", 1)[1]
+        return self.handler.rpartition(".")[2]
 
 
 def make_config(
@@ -81,8 +82,10 @@ def make_config(
            f"timeout {timeout!r} is out of range: Lambda allows {MIN_TIMEOUT} to {MAX_TIMEOUT} seconds")
     _check(isinstance(memory_size, int) and MIN_MEMORY <= memory_size <= MAX_MEMORY,
            f"memory_size {memory_size!r} is out of range: Lambda allows {MIN_MEMORY} to {MAX_MEMORY} MB")
-    _check(isinstance(handler, str) and "." in handler and all(handler.rsplit(".", 1)),
-           f"handler {handler!r} is malformed: write it as module.function, e.g. lambda_function.lambda_handler")
+    # CreateFunction only checks the handler's characters (no spaces, at most 128); a handler that is
+    # not module.function is accepted and fails at invocation with Runtime.MalformedHandlerName.
+    _check(isinstance(handler, str) and HANDLER.match(handler),
+           f"handler {handler!r} is invalid: write it as module.function, e.g. lambda_function.lambda_handler")
     code_dir, handler = _resolve_code(Path(code), handler)
     env = _check_environment(environment or {})
     _check(reserved_concurrency is None or (isinstance(reserved_concurrency, int) and reserved_concurrency >= 0),
@@ -98,7 +101,7 @@ def _resolve_code(code: Path, handler: str) -> tuple[Path, str]:
             f"code path {str(code)!r} does not exist: give the folder holding your handler module, or its .py file")
     if code.is_file():
         _check(code.suffix == ".py", f"code file {str(code)!r} is not a .py file")
-        module, function = handler.rsplit(".", 1)
+        module, _, function = handler.rpartition(".")
         if module == DEFAULT_MODULE:  # the default handler names whatever file was given
             handler = f"{code.stem}.{function}"
         _check(handler.rsplit(".", 1)[0] == code.stem,

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import threading
-import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,7 +27,7 @@ from . import errors, logs
 from .context import LambdaContext
 from .environment import ExecutionEnvironment
 from .function import FunctionConfig
-from .timeouts import time_limit
+from .timeouts import TimeBudget, time_limit
 
 try:
     import resource
@@ -171,20 +170,21 @@ class Runtime:
         self.listeners: list[Callable[[Invocation], None]] = []
 
     def invoke(self, function: Function, payload: bytes, trigger: str = "invoke",
-               client_context: dict | None = None, identity: dict | None = None) -> Invocation:
+               client_context: dict | None = None, identity: dict | None = None,
+               request_id: str | None = None) -> Invocation:
         """Run ``function`` on the JSON ``payload`` (already checked by :func:`encode_payload`)."""
         with RUNTIME_LOCK:
             environment = function.take_environment()
             environment.busy = True
             try:
-                return self._run(function, environment, payload, trigger, client_context, identity)
+                return self._run(function, environment, payload, trigger, client_context, identity,
+                                 request_id or str(uuid.uuid4()))
             finally:
                 environment.busy = False
 
     def _run(self, function: Function, environment: ExecutionEnvironment, payload: bytes, trigger: str,
-             client_context: dict | None, identity: dict | None) -> Invocation:
+             client_context: dict | None, identity: dict | None, request_id: str) -> Invocation:
         config = function.config
-        request_id = str(uuid.uuid4())
         started_at = self.clock_now()
         cold = not environment.initialized
         sink: list[str] = [logs.start_line(request_id)]
@@ -193,10 +193,11 @@ class Runtime:
                      "_X_AMZN_TRACE_ID": _trace_header(started_at)}
         memory_before = _peak_rss_mb()
         outcome = _Outcome()
-        started = time.perf_counter()
+        budget = TimeBudget(config.timeout)
         with _environment_variables(variables), logs.capture_output(request_id, sink), environment.activated():
-            self._execute(environment, config, payload, request_id, stream, client_context, identity, outcome)
-        duration_ms = (time.perf_counter() - started) * 1000
+            self._execute(environment, config, payload, request_id, stream, client_context, identity, outcome,
+                          budget)
+        duration_ms = budget.elapsed() * 1000
         if outcome.init_ms is not None:
             duration_ms = max(duration_ms - outcome.init_ms, 0.0)
         if outcome.error is None and duration_ms > config.timeout * 1000:
@@ -221,17 +222,17 @@ class Runtime:
 
     def _execute(self, environment: ExecutionEnvironment, config: FunctionConfig, payload: bytes,
                  request_id: str, stream: str, client_context: dict | None, identity: dict | None,
-                 outcome: _Outcome) -> None:
+                 outcome: _Outcome, budget: TimeBudget) -> None:
         """Init (when cold), call the handler, marshal the result; every failure becomes an envelope."""
         try:
-            with time_limit(config.timeout):
+            with time_limit(budget):
                 if not environment.initialized:
                     outcome.init_ms = environment.initialize()
                 context = LambdaContext(
                     aws_request_id=request_id, function_name=config.name, function_version="$LATEST",
                     invoked_function_arn=config.arn, memory_limit_in_mb=config.memory_size,
                     log_group_name=config.log_group_name, log_stream_name=stream,
-                    timeout_seconds=config.timeout, client_context=client_context, identity=identity,
+                    budget=budget, client_context=client_context, identity=identity,
                     log_writer=logs.write_to_current_log)
                 result = environment.handler(json.loads(payload), context)
             outcome.response = _marshal(result)

@@ -1,15 +1,21 @@
-"""Enforcing a function's timeout on code that runs in this very process.
+"""A function's time budget: enforcing its timeout, and ``time.sleep`` inside handlers.
 
 In AWS the runtime is a separate process that Lambda freezes from outside when the time is up.
 Here the handler runs in-process, so the timeout is delivered *into* it as an
 :class:`~emulator.runtime.errors.InvocationTimeout` exception:
 
 - in the main thread (a notebook cell, a script, a test), with a SIGALRM timer: it interrupts even a
-  blocking ``time.sleep``;
+  blocking call;
 - in any other thread (the HTTP server, the real-time clock), by a watchdog thread that raises the
   exception asynchronously in the handler's thread. Python delivers it at the next bytecode, so a
   handler blocked in one long C call is stopped when that call returns. Either way the invocation is
   reported as timed out, because the runtime also checks the elapsed time when the handler returns.
+
+``time.sleep`` inside a handler is *simulated work*: it returns at once and adds its seconds to the
+invocation's duration (and so to its timeout, its billed duration and the concurrency it occupies).
+That is how a lab shows a one-second consumer, or a timeout, without waiting. The clock that
+``datetime.now()`` reads does not move during an invocation; outside invocations, and in other
+threads, ``time.sleep`` is the real one.
 """
 
 from __future__ import annotations
@@ -25,6 +31,58 @@ from typing import Iterator
 
 from .errors import InvocationTimeout
 
+_real_sleep = time.sleep
+_budgets = threading.local()
+
+
+class TimeBudget:
+    """One invocation's time: the real seconds it ran plus the seconds its handler slept."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.started = time.perf_counter()
+        self.slept = 0.0
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started + self.slept
+
+    def remaining(self) -> float:
+        return self.timeout - self.elapsed()
+
+
+def current_budget() -> TimeBudget | None:
+    """The budget of the invocation running in this thread (the innermost one), if any."""
+    stack = getattr(_budgets, "stack", None)
+    return stack[-1] if stack else None
+
+
+def simulated_sleep(seconds: float) -> None:
+    """``time.sleep`` while the local cloud runs: virtual inside an invocation, real elsewhere."""
+    budget = current_budget()
+    if budget is None:
+        _real_sleep(seconds)
+        return
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    if seconds >= budget.remaining():
+        budget.slept += max(budget.remaining(), 0.0)
+        raise InvocationTimeout()
+    budget.slept += seconds
+    if threading.current_thread() is threading.main_thread() and _alarm_supported():
+        signal.setitimer(signal.ITIMER_REAL, max(budget.remaining(), 1e-6))
+
+
+def install_simulated_sleep() -> None:
+    time.sleep = simulated_sleep
+
+
+def uninstall_simulated_sleep() -> None:
+    time.sleep = _real_sleep
+
+
+def _alarm_supported() -> bool:
+    return hasattr(signal, "setitimer")
+
 
 def _raise_timeout(signum, frame) -> None:
     raise InvocationTimeout()
@@ -35,18 +93,14 @@ def _alarm(seconds: float) -> Iterator[None]:
     """SIGALRM after ``seconds``; an outer alarm (a nested invocation's caller) is restored after."""
     previous_handler = signal.signal(signal.SIGALRM, _raise_timeout)
     outer_remaining, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
-    started = _now()
+    started = time.perf_counter()
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous_handler)
         if outer_remaining > 0:
-            signal.setitimer(signal.ITIMER_REAL, max(outer_remaining - (_now() - started), 1e-6))
-
-
-def _now() -> float:
-    return time.perf_counter()
+            signal.setitimer(signal.ITIMER_REAL, max(outer_remaining - (time.perf_counter() - started), 1e-6))
 
 
 class _Watchdog:
@@ -62,7 +116,7 @@ class _Watchdog:
     def arm(self, seconds: float) -> int:
         token = next(self._tokens)
         with self._condition:
-            heapq.heappush(self._deadlines, (_now() + seconds, token, threading.get_ident()))
+            heapq.heappush(self._deadlines, (time.perf_counter() + seconds, token, threading.get_ident()))
             self._active.add(token)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="lambda-lab-timeouts", daemon=True)
@@ -83,7 +137,7 @@ class _Watchdog:
                     self._condition.wait()
                     continue
                 deadline, token, thread_id = self._deadlines[0]
-                wait = deadline - _now()
+                wait = deadline - time.perf_counter()
                 if wait > 0:
                     self._condition.wait(wait)
                     continue
@@ -97,14 +151,21 @@ _watchdog = _Watchdog()
 
 
 @contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise InvocationTimeout in the current thread if the block runs longer than ``seconds``."""
-    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
-        with _alarm(seconds):
-            yield
-        return
-    token = _watchdog.arm(seconds)
+def time_limit(budget: TimeBudget) -> Iterator[None]:
+    """Raise InvocationTimeout in the current thread when ``budget`` runs out."""
+    stack = getattr(_budgets, "stack", None)
+    if stack is None:
+        stack = _budgets.stack = []
+    stack.append(budget)
     try:
-        yield
+        if threading.current_thread() is threading.main_thread() and _alarm_supported():
+            with _alarm(budget.timeout):
+                yield
+        else:
+            token = _watchdog.arm(budget.timeout)
+            try:
+                yield
+            finally:
+                _watchdog.disarm(token)
     finally:
-        _watchdog.disarm(token)
+        stack.pop()

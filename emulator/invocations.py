@@ -1,0 +1,159 @@
+"""Asynchronous invocation: the internal queue in front of a function.
+
+When you invoke a function with ``InvocationType="Event"`` (or when S3, SNS or EventBridge invoke
+it), Lambda answers at once with 202 and puts the event on an internal queue. A poller takes events
+from that queue and runs the function. What happens next is the part the labs teach:
+
+- on a function error Lambda retries the event twice, about one minute and then two minutes later
+  (``MaximumRetryAttempts``, 0 to 2);
+- while the function is throttled (no concurrency left) the event waits and is tried again, for up to
+  ``MaximumEventAgeInSeconds`` (6 hours by default);
+- an event that runs out of retries or of age is discarded, unless an *on-failure destination* (here:
+  an SQS queue) receives a record describing it. An *on-success destination* receives the result of
+  each successful event.
+
+The same request id is kept across the retries of one event, as in AWS.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from .runtime import Function, Invocation
+
+if TYPE_CHECKING:
+    from .cloud import LocalCloud
+
+# Lambda's documented retry delays for asynchronous invocation: at least 1 minute, then 2 minutes.
+RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=2))
+# If the function has no concurrency, an event is tried again when a slot frees, or after this long.
+THROTTLE_RETRY = timedelta(minutes=5)
+MAX_EVENT_AGE = timedelta(hours=6)  # default and maximum MaximumEventAgeInSeconds (21,600 s)
+MIN_EVENT_AGE = timedelta(seconds=60)
+
+
+@dataclass
+class AsyncConfig:
+    """A function's EventInvokeConfig."""
+
+    maximum_retry_attempts: int = 2
+    maximum_event_age: timedelta = MAX_EVENT_AGE
+    on_failure: str | None = None  # an SQS queue URL
+    on_success: str | None = None
+
+
+@dataclass(order=True)
+class QueuedEvent:
+    due: datetime
+    sequence: int
+    function: str = field(compare=False)
+    payload: bytes = field(compare=False)
+    trigger: str = field(compare=False)
+    request_id: str = field(compare=False)
+    received: datetime = field(compare=False)
+    attempts: int = field(default=0, compare=False)
+
+
+class AsyncInvoker:
+    """The internal event queue and its poller, a trigger on the timeline."""
+
+    pending_work = True
+
+    def __init__(self, cloud: "LocalCloud") -> None:
+        self.cloud = cloud
+        self.configs: dict[str, AsyncConfig] = {}
+        self._queue: list[QueuedEvent] = []
+        self._sequence = itertools.count()
+        self.dropped: list[dict] = []  # events discarded without a destination: never lost silently
+
+    def __str__(self) -> str:
+        return f"{len(self._queue)} asynchronous event(s)"
+
+    def config(self, function: str) -> AsyncConfig:
+        return self.configs.setdefault(function, AsyncConfig())
+
+    def submit(self, function: Function, payload: bytes, trigger: str) -> str:
+        """Queue an event for ``function``; returns its request id (what the 202 response carries)."""
+        now = self.cloud.clock.now()
+        request_id = str(uuid.uuid4())
+        heapq.heappush(self._queue, QueuedEvent(now, next(self._sequence), function.config.name, payload,
+                                                trigger, request_id, now))
+        return request_id
+
+    @property
+    def pending(self) -> int:
+        return len(self._queue)
+
+    def next_due(self, now: datetime) -> datetime | None:
+        return self._queue[0].due if self._queue else None
+
+    def fire(self, now: datetime) -> None:
+        event = heapq.heappop(self._queue)
+        config = self.config(event.function)
+        if now - event.received > config.maximum_event_age:
+            self._give_up(event, "EventAgeExceeded", None)
+            return
+        function = self.cloud.functions.get(event.function)
+        if function is None:
+            self._give_up(event, "FunctionNotFound", None)  # deleted while its event waited
+            return
+        if not self.cloud.concurrency.has_room(event.function, function.config.reserved_concurrency, now):
+            self.cloud.concurrency.record_throttle(event.function)
+            free = self.cloud.concurrency.next_free(event.function, function.config.reserved_concurrency, now)
+            self._requeue(event, free or now + THROTTLE_RETRY)
+            return
+        event.attempts += 1
+        invocation = self.cloud.run(function, event.payload, event.trigger, request_id=event.request_id)
+        if invocation.ok:
+            if config.on_success:
+                self._send_record(config.on_success, event, "Success", invocation)
+        elif event.attempts > config.maximum_retry_attempts:
+            self._give_up(event, "RetriesExhausted", invocation)
+        else:
+            self._requeue(event, now + RETRY_DELAYS[min(event.attempts, len(RETRY_DELAYS)) - 1])
+
+    def _requeue(self, event: QueuedEvent, due: datetime) -> None:
+        event.due = due
+        event.sequence = next(self._sequence)
+        heapq.heappush(self._queue, event)
+
+    def _give_up(self, event: QueuedEvent, condition: str, invocation: Invocation | None) -> None:
+        destination = self.config(event.function).on_failure
+        if destination:
+            self._send_record(destination, event, condition, invocation)
+        else:
+            self.dropped.append(self._record(event, condition, invocation))
+
+    def _send_record(self, queue_url: str, event: QueuedEvent, condition: str,
+                     invocation: Invocation | None) -> None:
+        self.cloud.sqs.send_message(QueueUrl=queue_url,
+                                    MessageBody=json.dumps(self._record(event, condition, invocation)))
+
+    def _record(self, event: QueuedEvent, condition: str, invocation: Invocation | None) -> dict[str, Any]:
+        """The invocation record Lambda sends to a destination (same fields and names as AWS)."""
+        function_arn = f"{self.cloud.function_arn(event.function)}:$LATEST"
+        record: dict[str, Any] = {
+            "version": "1.0",
+            "timestamp": self.cloud.clock.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+            "requestContext": {
+                "requestId": event.request_id,
+                "functionArn": function_arn,
+                "condition": condition,
+                "approximateInvokeCount": event.attempts,
+            },
+            "requestPayload": json.loads(event.payload),
+        }
+        if invocation is not None:
+            record["responseContext"] = {"statusCode": 200, "executedVersion": "$LATEST"}
+            if invocation.error is not None:
+                record["responseContext"]["functionError"] = "Unhandled"
+                record["responsePayload"] = invocation.error
+            else:
+                record["responsePayload"] = invocation.payload
+        return record

@@ -1,0 +1,252 @@
+"""SQS queues and the event source mappings that feed them to functions.
+
+A queue decouples a producer from a consumer: messages wait in the queue until a consumer receives
+them. When a queue triggers a Lambda function, Lambda runs a *poller* for it (the event source
+mapping): it receives messages in batches, invokes the function once per batch, and then
+
+- deletes the whole batch when the function succeeds;
+- leaves the batch alone when the function fails: the messages stay invisible until the queue's
+  visibility timeout passes, then come back and are received again. Each receive increments their
+  ``ApproximateReceiveCount``; once it reaches the queue's ``maxReceiveCount`` the queue's redrive
+  policy moves the message to the dead-letter queue (moto does that part, as SQS does);
+- with ``ReportBatchItemFailures``, deletes every message except those the function lists in
+  ``{"batchItemFailures": [{"itemIdentifier": "<messageId>"}]}``.
+
+So a message is never lost: it is deleted after success, still in its queue, or in the DLQ.
+Queues themselves are moto's; this module reads moto's queue state directly (not through boto3) to
+know when the next message becomes visible, so the timeline can jump straight to that moment.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from moto.sqs.models import sqs_backends
+
+from . import events
+from .runtime import InvalidParameterValueException, Invocation
+
+if TYPE_CHECKING:
+    from .cloud import LocalCloud
+
+# SQS quotas (SQS developer guide): names of 1-80 characters [A-Za-z0-9_-], ".fifo" for FIFO queues.
+QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,75}(\.fifo)?$|^[A-Za-z0-9_-]{1,80}$")
+MAX_VISIBILITY_TIMEOUT = 43_200  # 12 hours
+MAX_DELAY = 900  # 15 minutes
+MAX_RECEIVE_COUNT = 1000
+RETENTION_RANGE = (60, 1_209_600)  # 1 minute to 14 days
+# Event source mapping limits (Lambda developer guide, "Using Lambda with Amazon SQS").
+MAX_BATCH_STANDARD, MAX_BATCH_FIFO = 10_000, 10
+MAX_BATCHING_WINDOW = 300
+RECEIVE_CHUNK = 10  # ReceiveMessage returns at most 10 messages per call
+
+
+def _check(condition: Any, message: str) -> None:
+    if not condition:
+        raise InvalidParameterValueException(message)
+
+
+def queue_attributes(name: str, dead_letter_arn: str | None, max_receive_count: int | None,
+                     visibility_timeout: int, delay_seconds: int, fifo: bool,
+                     message_retention_period: int | None) -> dict[str, str]:
+    """CreateQueue's attributes, validated with SQS's limits (moto accepts some values SQS rejects)."""
+    _check(QUEUE_NAME.match(name or "") and (name.endswith(".fifo") == fifo or not fifo),
+           f"queue name {name!r} is invalid: 1 to 80 letters, digits, - or _; a FIFO queue's name ends in .fifo")
+    _check(not name.endswith(".fifo") or fifo, f"queue name {name!r} ends in .fifo: pass fifo=True")
+    _check(0 <= visibility_timeout <= MAX_VISIBILITY_TIMEOUT,
+           f"visibility_timeout {visibility_timeout} is out of range: SQS allows 0 to {MAX_VISIBILITY_TIMEOUT} s")
+    _check(0 <= delay_seconds <= MAX_DELAY, f"delay_seconds {delay_seconds} is out of range: SQS allows 0 to {MAX_DELAY} s")
+    attributes = {"VisibilityTimeout": str(visibility_timeout), "DelaySeconds": str(delay_seconds)}
+    if fifo:
+        attributes.update(FifoQueue="true", ContentBasedDeduplication="true")
+    if message_retention_period is not None:
+        low, high = RETENTION_RANGE
+        _check(low <= message_retention_period <= high,
+               f"message_retention_period {message_retention_period} is out of range: SQS allows {low} to {high} s")
+        attributes["MessageRetentionPeriod"] = str(message_retention_period)
+    if dead_letter_arn is not None:
+        _check(max_receive_count is not None,
+               "a dead-letter queue needs max_receive_count: how many receives before a message moves there (e.g. 3)")
+        _check(1 <= max_receive_count <= MAX_RECEIVE_COUNT,
+               f"max_receive_count {max_receive_count} is out of range: SQS allows 1 to {MAX_RECEIVE_COUNT}")
+        attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": dead_letter_arn,
+                                                  "maxReceiveCount": max_receive_count})
+    else:
+        _check(max_receive_count is None, "max_receive_count only makes sense with dead_letter_queue=...")
+    return attributes
+
+
+@dataclass
+class MappingStats:
+    batches: int = 0
+    messages_deleted: int = 0
+    failed_batches: int = 0
+    throttled_polls: int = 0
+
+
+@dataclass
+class EventSourceMapping:
+    """A poller that feeds one queue to one function: a trigger on the timeline."""
+
+    cloud: "LocalCloud"
+    queue_name: str
+    function: str
+    batch_size: int = 10
+    maximum_batching_window: int = 0
+    report_batch_item_failures: bool = False
+    enabled: bool = True
+    uuid: str = field(default_factory=lambda: str(uuid.uuid4()))
+    stats: MappingStats = field(default_factory=MappingStats)
+    pending_work = True
+
+    def __post_init__(self) -> None:
+        self._window_opened: datetime | None = None
+        self._stalled_at: datetime | None = None
+
+    def __str__(self) -> str:
+        return f"queue {self.queue_name!r} -> {self.function!r}"
+
+    @property
+    def queue(self):
+        return sqs_backends[self.cloud.account_id][self.cloud.region].get_queue(self.queue_name)
+
+    # -- when --------------------------------------------------------------------------------------
+
+    def next_due(self, now: datetime) -> datetime | None:
+        if not self.enabled:
+            return None
+        ready = _first_ready_time(self.queue)
+        if ready is None:
+            self._window_opened = None
+            return None
+        function = self.cloud.functions.get(self.function)
+        if function is None:
+            return None
+        reserved = function.config.reserved_concurrency
+        if not self.cloud.concurrency.has_room(self.function, reserved, now):
+            return self.cloud.concurrency.next_free(self.function, reserved, now)
+        if ready <= now and self._stalled_at == now:
+            return _next_ready_after(self.queue, now)
+        if self.maximum_batching_window and ready <= now:
+            # Lambda waits up to the batching window to fill a batch (unless it is full already).
+            if self._window_opened is None:
+                self._window_opened = now
+            if len(self.queue.messages) < self.batch_size:
+                return self._window_opened + timedelta(seconds=self.maximum_batching_window)
+        return ready
+
+    # -- what ------------------------------------------------------------------------------------
+
+    def fire(self, now: datetime) -> None:
+        function = self.cloud.functions[self.function]
+        if not self.cloud.concurrency.has_room(self.function, function.config.reserved_concurrency, now):
+            self.stats.throttled_polls += 1
+            return
+        self._window_opened = None
+        messages = self._receive_batch()
+        if not messages:
+            self._stalled_at = now  # e.g. a FIFO group is locked: wait until something changes
+            return
+        self._stalled_at = None
+        event = {"Records": [self._record(message) for message in messages]}
+        invocation = self.cloud.run(function, json.dumps(event).encode(), trigger=f"sqs:{self.queue_name}")
+        self.stats.batches += 1
+        failed_ids = self._failed_message_ids(invocation, messages)
+        if len(failed_ids) == len(messages):
+            self.stats.failed_batches += 1
+        backend = sqs_backends[self.cloud.account_id][self.cloud.region]
+        for message in messages:
+            if message.id not in failed_ids:
+                backend.delete_message(self.queue_name, message.receipt_handle)
+                self.stats.messages_deleted += 1
+
+    def _receive_batch(self) -> list:
+        backend = sqs_backends[self.cloud.account_id][self.cloud.region]
+        visibility = int(self.queue.visibility_timeout)
+        messages: list = []
+        while len(messages) < self.batch_size:
+            chunk = backend.receive_message(self.queue_name, min(RECEIVE_CHUNK, self.batch_size - len(messages)),
+                                            0, visibility, message_attribute_names=["All"])
+            if not chunk:
+                break
+            messages.extend(chunk)
+        return messages
+
+    def _failed_message_ids(self, invocation: Invocation, messages: list) -> set[str]:
+        """Which messages go back to the queue, by the rules Lambda applies to the function's response."""
+        every_id = {message.id for message in messages}
+        if not invocation.ok:
+            return every_id
+        if not self.report_batch_item_failures:
+            return set()
+        return _reported_failures(invocation.payload, every_id)
+
+    def _record(self, message) -> dict:
+        queue = self.queue
+        attributes = {
+            "ApproximateReceiveCount": str(message.approximate_receive_count),
+            "SentTimestamp": str(message.sent_timestamp),
+            "SenderId": message.sender_id,
+            "ApproximateFirstReceiveTimestamp": str(message.approximate_first_receive_timestamp),
+        }
+        if queue.fifo_queue:
+            attributes.update(SequenceNumber=str(message.sequence_number), MessageGroupId=message.group_id,
+                              MessageDeduplicationId=message.deduplication_id)
+        return events.sqs_record(
+            message_id=message.id, receipt_handle=message.receipt_handle, body=message.body,
+            attributes=attributes, message_attributes=_lambda_message_attributes(message.message_attributes),
+            queue_arn=queue.queue_arn, region=self.cloud.region, md5=message.body_md5)
+
+
+def _reported_failures(response: Any, every_id: set[str]) -> set[str]:
+    """Parse a partial batch response; anything malformed fails the whole batch, as Lambda does."""
+    if response is None or response == {}:
+        return set()
+    if not isinstance(response, dict):
+        return every_id
+    failures = response.get("batchItemFailures")
+    if not failures:
+        return set()
+    reported = set()
+    for failure in failures:
+        identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
+        if not identifier or identifier not in every_id:
+            return every_id
+        reported.add(identifier)
+    return reported
+
+
+def _lambda_message_attributes(attributes: dict) -> dict:
+    """SQS message attributes in the shape Lambda puts in SQS events (camelCase, list fields)."""
+    converted = {}
+    for name, value in attributes.items():
+        entry = {"stringValue": value.get("StringValue"), "stringListValues": [], "binaryListValues": [],
+                 "dataType": value.get("DataType")}
+        if value.get("BinaryValue"):
+            entry["binaryValue"] = value["BinaryValue"]
+        converted[name] = entry
+    return converted
+
+
+def _ready_time(message) -> datetime:
+    """When moto will hand out ``message``: visible strictly after visible_at, not before delayed_until."""
+    millis = max(message.visible_at + 1, message.delayed_until)
+    return datetime.fromtimestamp(millis / 1000, tz=timezone.utc)
+
+
+def _first_ready_time(queue) -> datetime | None:
+    messages = queue._messages
+    if not messages:
+        return None
+    return min(_ready_time(message) for message in messages)
+
+
+def _next_ready_after(queue, now: datetime) -> datetime | None:
+    later = [t for t in (_ready_time(m) for m in queue._messages) if t > now]
+    return min(later) if later else None
+
