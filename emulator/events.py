@@ -110,6 +110,11 @@ def _md5(text: str) -> str:
     return hashlib.md5(text.encode("utf-8")).hexdigest()
 
 
+def _b64(value: str | bytes | bytearray) -> str:
+    """Binary data as JSON carries it: base64 text (already-encoded text is kept as it is)."""
+    return value if isinstance(value, str) else base64.b64encode(value).decode("ascii")
+
+
 def _random_text(size: int) -> str:
     """Random base64 text, the look of AWS's opaque tokens (receipt handles, request ids)."""
     return base64.b64encode(os.urandom(size)).decode("ascii")
@@ -142,11 +147,6 @@ def _sqs_message_attribute(name: str, value: Any) -> dict[str, Any]:
         return {"binaryValue": _b64(value), **lists, "dataType": "Binary"}
     data_type = "String" if isinstance(value, str) else "Number"
     return {"stringValue": str(value), **lists, "dataType": data_type}
-
-
-def _b64(value: str | bytes | bytearray) -> str:
-    """Binary data as JSON carries it: base64 text (already-encoded text is kept as it is)."""
-    return value if isinstance(value, str) else base64.b64encode(value).decode("ascii")
 
 
 def sqs_record(*, message_id: str, receipt_handle: str, body: str, queue_arn: str,
