@@ -237,7 +237,8 @@ class LambdaAuthorizer:
         try:
             invocation = invoke(self.function, request)
         except LambdaServiceError as error:
-            raise configuration_error(f"Lambda authorizer {self.name}: cannot invoke {self.function}: {error}") from None
+            raise configuration_error(
+                f"Lambda authorizer {self.name}: cannot invoke {self.function}: {error}") from None
         if invocation.error is not None:
             if invocation.error["errorMessage"] == "Unauthorized":
                 # The one error message API Gateway understands: the caller is not authenticated.

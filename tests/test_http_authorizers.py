@@ -1,0 +1,220 @@
+"""Authorizers: JWT authorizers of HTTP APIs and Lambda authorizers of REST APIs, as API Gateway runs them."""
+
+from __future__ import annotations
+
+import json
+
+import jwt
+import pytest
+
+from emulator import tokens
+
+ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_LabPool"
+ECHO = """
+import json
+
+def lambda_handler(event, context):
+    return {"statusCode": 200, "body": json.dumps(event)}
+"""
+# A TOKEN/REQUEST authorizer whose decision is the token itself: allow, deny, other, unauthorized,
+# crash, garbage. It allows or denies exactly the method ARN it is asked about.
+AUTHORIZER = """
+def lambda_handler(event, context):
+    token = event.get("authorizationToken") or event["headers"].get("X-User")
+    print("authorizer got", event["type"], event["methodArn"])
+    if token == "unauthorized":
+        raise Exception("Unauthorized")
+    if token == "crash":
+        raise RuntimeError("user table unreachable")
+    if token == "garbage":
+        return {"hello": "world"}
+    effect = {"allow": "Allow", "deny": "Deny"}.get(token, "Allow")
+    resource = event["methodArn"] if token != "other" else "arn:aws:execute-api:*:*:*/*/POST/*"
+    return {"principalId": "user-7",
+            "policyDocument": {"Version": "2012-10-17",
+                               "Statement": [{"Action": "execute-api:Invoke", "Effect": effect, "Resource": resource}]},
+            "context": {"plan": "gold", "seats": 3, "admin": False}}
+"""
+UNAUTHORIZED = (401, {"message": "Unauthorized"})
+
+
+@pytest.fixture
+def api(cloud, write_handler):
+    """An HTTP API route behind a JWT authorizer and REST routes behind TOKEN and REQUEST authorizers."""
+    cloud.create_function("echo", code=write_handler(ECHO, "echo"))
+    cloud.create_function("authorizer", code=write_handler(AUTHORIZER, "authorizer"))
+    gateway = cloud.api_gateway
+    gateway.add_jwt_authorizer("Cognito", issuer=ISSUER, audience=["lab-client"])
+    gateway.add_lambda_authorizer("TokenAuth", "authorizer")
+    gateway.add_lambda_authorizer("RequestAuth", "authorizer", type="REQUEST",
+                                  identity_source=["method.request.header.X-User", "method.request.querystring.key"])
+    cloud.add_route("GET", "/me", "echo", api="http", authorizer="Cognito")
+    cloud.add_route("DELETE", "/me", "echo", api="http", authorizer="Cognito", authorization_scopes=["admin"])
+    cloud.add_route("GET", "/items/{id}", "echo", authorizer="TokenAuth")
+    cloud.add_route("GET", "/reports", "echo", authorizer="RequestAuth")
+    return cloud
+
+
+@pytest.fixture
+def client(api):
+    return api.http_app().test_client()
+
+
+def answer(response) -> tuple[int, dict]:
+    return response.status_code, json.loads(response.data)
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+# -- JWT authorizer (HTTP API) -----------------------------------------------------------------
+
+def test_valid_token_reaches_the_function_with_its_claims_and_scopes(api, client):
+    token = api.api_gateway.mint_token({"email": "ada@example.com", "cognito:groups": ["teachers", "admins"],
+                                        "email_verified": True}, scopes=["read", "write"], subject="ada")
+    status, event = answer(client.get("/me", headers=bearer(token)))
+    assert status == 200
+    jwt_context = event["requestContext"]["authorizer"]["jwt"]
+    claims = jwt_context["claims"]
+    # HTTP APIs pass every claim as text.
+    assert (claims["sub"], claims["email"], claims["iss"]) == ("ada", "ada@example.com", ISSUER)
+    assert claims["cognito:groups"] == "[teachers admins]" and claims["email_verified"] == "true"
+    assert claims["exp"] == str(int(api.clock.now().timestamp()) + 3600)
+    assert jwt_context["scopes"] == ["read", "write"]
+
+
+def test_token_without_bearer_prefix_is_accepted(api, client):
+    assert client.get("/me", headers={"Authorization": api.api_gateway.mint_token()}).status_code == 200
+
+
+def test_missing_token_is_401(client):
+    assert answer(client.get("/me")) == UNAUTHORIZED
+
+
+def test_expired_token_is_401(api, client):
+    assert answer(client.get("/me", headers=bearer(api.api_gateway.mint_token(expires_in=-1)))) == UNAUTHORIZED
+
+
+def test_token_expires_when_the_virtual_clock_passes_its_expiry(api, client):
+    token = api.api_gateway.mint_token(expires_in=3600)
+    assert client.get("/me", headers=bearer(token)).status_code == 200
+    api.advance(hours=1)
+    assert answer(client.get("/me", headers=bearer(token))) == UNAUTHORIZED
+
+
+@pytest.mark.parametrize("make_token", [
+    lambda gateway: gateway.mint_token(audience="someone-else"),
+    lambda gateway: gateway.mint_token(issuer="https://evil.example"),
+    lambda gateway: gateway.mint_token() + "x",  # a broken signature
+    lambda gateway: jwt.encode({"iss": ISSUER, "aud": "lab-client", "exp": 4102444800},
+                               "a-shared-secret-of-at-least-32-bytes", algorithm="HS256"),
+    lambda gateway: "not-a-jwt",
+], ids=["wrong audience", "wrong issuer", "bad signature", "not RSA", "garbage"])
+def test_invalid_token_is_401_and_the_server_log_says_why(api, client, caplog, make_token):
+    with caplog.at_level("INFO", logger="emulator.http"):
+        response = client.get("/me", headers=bearer(make_token(api.api_gateway)))
+    assert answer(response) == UNAUTHORIZED
+    assert any("401" in line and "JWT authorizer Cognito" in line for line in caplog.messages)
+
+
+def test_cognito_access_token_with_client_id_instead_of_aud_is_accepted(api, client):
+    token = tokens.mint_token({"client_id": "lab-client", "token_use": "access"}, issuer=ISSUER,
+                              audience="unused", now=api.clock.now())
+    assert client.get("/me", headers=bearer(token)).status_code == 200
+
+
+def test_route_scopes_need_one_matching_scope_in_the_token(api, client):
+    reader = api.api_gateway.mint_token(scopes=["read"])
+    admin = api.api_gateway.mint_token(scopes=["read", "admin"])
+    assert answer(client.delete("/me", headers=bearer(reader))) == (403, {"message": "Forbidden"})
+    assert client.delete("/me", headers=bearer(admin)).status_code == 200
+
+
+def test_mint_token_needs_an_authorizer_or_explicit_issuer_and_audience(cloud):
+    with pytest.raises(ValueError, match="pass issuer= and audience="):
+        cloud.api_gateway.mint_token()
+    token = cloud.api_gateway.mint_token(issuer="https://i.example", audience="app")
+    claims = tokens.verify_token(token, issuer="https://i.example", audience=["app"], now=cloud.clock.now())
+    assert claims["aud"] == "app"
+
+
+# -- Lambda authorizers (REST API) -------------------------------------------------------------
+
+def test_token_authorizer_allows_and_passes_principal_and_context(api, client):
+    status, event = answer(client.get("/items/9", headers={"Authorization": "allow"}))
+    assert status == 200
+    authorizer = event["requestContext"]["authorizer"]
+    assert authorizer["principalId"] == "user-7"
+    assert (authorizer["plan"], authorizer["seats"], authorizer["admin"]) == ("gold", "3", "false")
+    arn = f"arn:aws:execute-api:us-east-1:123456789012:{api.api_gateway.api_ids['rest']}/Prod/GET/items/9"
+    assert f"authorizer got TOKEN {arn}" in api.logs("authorizer")
+
+
+def test_token_authorizer_explicit_deny_is_403(client):
+    response = client.get("/items/9", headers={"Authorization": "deny"})
+    denied = "User is not authorized to access this resource with an explicit deny"
+    assert answer(response) == (403, {"Message": denied})
+    assert response.headers["x-amzn-ErrorType"] == "AccessDeniedException"
+
+
+def test_policy_for_another_resource_is_an_implicit_deny(client):
+    response = client.get("/items/9", headers={"Authorization": "other"})
+    assert answer(response) == (403, {"Message": "User is not authorized to access this resource"})
+
+
+def test_missing_token_is_401_without_calling_the_authorizer(api, client):
+    assert answer(client.get("/items/9")) == UNAUTHORIZED
+    assert [invocation.function for invocation in api.invocations] == []
+
+
+def test_authorizer_raising_unauthorized_is_401(client):
+    assert answer(client.get("/items/9", headers={"Authorization": "unauthorized"})) == UNAUTHORIZED
+
+
+@pytest.mark.parametrize("token", ["crash", "garbage"])
+def test_authorizer_failure_is_500_and_the_function_never_runs(api, client, caplog, token):
+    with caplog.at_level("INFO", logger="emulator.http"):
+        response = client.get("/items/9", headers={"Authorization": token})
+    assert answer(response) == (500, {"message": None})
+    assert response.headers["x-amzn-ErrorType"] == "AuthorizerConfigurationException"
+    assert [invocation.function for invocation in api.invocations] == ["authorizer"]
+    assert any("Lambda authorizer TokenAuth" in line for line in caplog.messages)
+
+
+def test_token_not_matching_the_validation_expression_is_401_without_calling_the_authorizer(api, client):
+    api.api_gateway.add_lambda_authorizer("Strict", "authorizer", validation_expression=r"Bearer [a-z]+")
+    api.add_route("GET", "/strict", "echo", authorizer="Strict")
+    assert answer(client.get("/strict", headers={"Authorization": "allow"})) == UNAUTHORIZED
+    assert api.invocations == []
+
+
+def test_request_authorizer_gets_the_request_and_needs_every_identity_source(api, client):
+    status, event = answer(client.get("/reports?key=k1", headers={"X-User": "allow"}))
+    assert status == 200 and event["requestContext"]["authorizer"]["principalId"] == "user-7"
+    assert "authorizer got REQUEST" in api.logs("authorizer")
+    assert answer(client.get("/reports", headers={"X-User": "allow"})) == UNAUTHORIZED
+    assert answer(client.get("/reports?key=k1", headers={"X-User": "deny"}))[0] == 403
+
+
+def test_route_naming_an_unknown_authorizer_is_refused_when_the_app_is_built(cloud, write_handler):
+    cloud.create_function("echo", code=write_handler(ECHO, "echo"))
+    cloud.add_route("GET", "/x", "echo", authorizer="Missing")
+    with pytest.raises(ValueError, match="'Missing', which does not exist"):
+        cloud.http_app()
+
+
+def test_jwt_authorizer_on_a_rest_route_is_refused(api):
+    with pytest.raises(ValueError, match="JWT authorizer"):
+        api.add_route("GET", "/mixed", "echo", api="rest", authorizer="Cognito")
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda g: g.add_jwt_authorizer("A", issuer="", audience="x"), "needs an issuer"),
+    (lambda g: g.add_jwt_authorizer("A", issuer="https://i", audience="x", identity_source="Authorization"),
+     "not supported"),
+    (lambda g: g.add_lambda_authorizer("A", "echo", type="COGNITO"), "not 'TOKEN' or 'REQUEST'"),
+])
+def test_bad_authorizer_settings_are_refused_with_a_clear_message(api, make, words):
+    with pytest.raises(ValueError, match=words):
+        make(api.api_gateway)
