@@ -20,7 +20,8 @@ each request it
 Flask app, to call with ``app.test_client()`` or to serve (``python -m emulator serve``).
 
 Not faithful: every route of every API is served from one host, without the stage in the URL (as
-``sam local start-api`` does); the web server joins repeated request headers into one
+``sam local start-api`` does), so a request no route matches gets the REST API's 403 unless the cloud
+has HTTP API routes only; authorizers are named per cloud, not per API; the web server joins repeated request headers into one
 comma-separated value, so ``multiValueHeaders`` holds one value per header name; a request body is
 base64-encoded when its content type is not text, where a REST API looks at its ``BinaryMediaTypes``.
 """
@@ -221,7 +222,10 @@ class ApiGateway:
 
         def proxy(path: str = "") -> Response:
             answer = self.handle(_from_flask(request))
-            return Response(answer.body, status=answer.status, headers=answer.headers)
+            response = Response(answer.body, status=answer.status, headers=answer.headers)
+            if not any(name.lower() == "content-type" for name, _ in answer.headers):
+                del response.headers["Content-Type"]  # Flask's default text/html: API Gateway adds none
+            return response
 
         for rule in ("/", "/<path:path>"):
             app.add_url_rule(rule, "proxy", proxy, methods=list(HTTP_METHODS), strict_slashes=False)

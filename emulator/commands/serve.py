@@ -1,0 +1,92 @@
+"""``python -m emulator serve template.yaml``: the template's APIs over HTTP, like ``sam local start-api``.
+
+The template's functions, routes (``Api`` and ``HttpApi`` events), authorizers and CORS settings are
+built in a local cloud, and a web server answers on http://127.0.0.1:3000 as API Gateway would, so
+``curl``, a browser page or a test suite can call the API. The server
+
+- listens on 127.0.0.1 (this machine only) unless ``--host`` says otherwise;
+- prints the route table when it starts, then one line per request: method, path, the function
+  that answered (or what API Gateway answered by itself), status, time, and why, for an error;
+- picks up edits to a handler's code on the next request (the runtime reloads changed code, as a
+  new deployment would), but not edits to the template: restart for those;
+- serves requests in threads, while the runtime runs one handler at a time;
+- runs the cloud's clock in real time, so the template's schedules fire and tokens expire as the
+  wall clock says.
+
+    python -m emulator serve template.yaml --port 3000
+    curl http://127.0.0.1:3000/items/42
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "serve", help="serve a SAM template's API routes over HTTP, like sam local start-api",
+        description=__doc__.split("\n\n")[0].replace("``", ""))
+    parser.add_argument("template", help="the SAM template (template.yaml)")
+    parser.add_argument("--port", type=int, default=3000, help="TCP port to listen on (default 3000; 0: any free port)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: every network)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from werkzeug.serving import WSGIRequestHandler, make_server  # Flask and Werkzeug load only to serve
+
+    from ..cloud import LocalCloud
+    from ..template import TemplateError
+
+    class QuietRequestHandler(WSGIRequestHandler):
+        """Werkzeug's handler without its own request line: the gateway logs a more useful one."""
+
+        def log_request(self, *args) -> None:
+            pass
+
+    try:
+        cloud = LocalCloud.from_template(args.template)
+    except (TemplateError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    server = None
+    try:
+        for warning in cloud.template.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        app = cloud.http_app()
+        server = make_server(args.host, args.port, app, threaded=True, request_handler=QuietRequestHandler)
+        base_url = f"http://{args.host}:{server.server_port}"
+        print(f"Routes of {args.template}:\n{cloud.api_gateway.describe(base_url)}")
+        print(f"Serving on {base_url} (Ctrl+C to stop). Handler edits apply on the next request.", flush=True)
+        _log_requests_to_stderr()
+        signal.signal(signal.SIGTERM, _exit_quietly)
+        cloud.play()
+        server.serve_forever()
+    except (ValueError, OSError) as error:  # an authorizer missing, the port already taken
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Stopped.")
+    finally:
+        if server is not None:
+            server.server_close()
+        cloud.stop()
+    return 0
+
+
+def _log_requests_to_stderr() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+    logger = logging.getLogger("emulator.http")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def _exit_quietly(signum, frame) -> None:
+    """SIGTERM (from a process manager or a test) stops the server like Ctrl+C does."""
+    raise KeyboardInterrupt

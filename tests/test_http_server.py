@@ -1,0 +1,124 @@
+"""The front door over real HTTP on 127.0.0.1: the Flask app in a server, and ``python -m emulator serve``."""
+
+from __future__ import annotations
+
+import json
+import queue
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+
+import pytest
+from werkzeug.serving import make_server
+
+HELLO = """
+import json
+
+def lambda_handler(event, context):
+    name = {**(event.get("queryStringParameters") or {}), **(event.get("pathParameters") or {})}.get("name", "?")
+    return {"statusCode": 200, "headers": {"Content-Type": "application/json"},
+            "body": json.dumps({"greeting": "%s, " + name, "path": event.get("rawPath", event.get("path"))})}
+"""
+TEMPLATE = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: hello/
+      Handler: lambda_function.lambda_handler
+      Runtime: python3.11
+      Events:
+        Greet:
+          Type: HttpApi
+          Properties:
+            Path: /hello/{name}
+            Method: GET
+        Items:
+          Type: Api
+          Properties:
+            Path: /items
+            Method: get
+"""
+
+
+def hello(greeting: str) -> str:
+    return HELLO.replace("%s", greeting)
+
+
+def fetch(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+@pytest.fixture
+def server(cloud, write_handler):
+    """The cloud's Flask app served by Werkzeug on a free port of 127.0.0.1, in a thread."""
+    cloud.create_function("hello", code=write_handler(hello("Hello"), "hello"))
+    cloud.add_route("GET", "/items", "hello")
+    cloud.add_route("GET", "/hello/{name}", "hello", api="http")
+    running = make_server("127.0.0.1", 0, cloud.http_app(), threaded=True)
+    thread = threading.Thread(target=running.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{running.server_port}"
+    running.shutdown()
+    thread.join()
+    running.server_close()
+
+
+@pytest.mark.slow
+def test_real_http_requests_on_loopback_reach_the_function(server):
+    status, body = fetch(f"{server}/items?name=Ada")
+    assert (status, json.loads(body)["greeting"]) == (200, "Hello, Ada")
+    status, body = fetch(f"{server}/hello/caf%C3%A9")
+    assert (status, json.loads(body)["path"]) == (200, "/hello/caf%C3%A9")  # rawPath: as sent
+    assert fetch(f"{server}/missing") == (403, b'{"message":"Missing Authentication Token"}')
+
+
+@pytest.mark.slow
+def test_serve_command_prints_routes_answers_requests_and_reloads_edited_code(tmp_path):
+    (tmp_path / "template.yaml").write_text(TEMPLATE)
+    (tmp_path / "hello").mkdir()
+    handler = tmp_path / "hello" / "lambda_function.py"
+    handler.write_text(hello("Hello"))
+    log = tmp_path / "server.log"
+    with log.open("w") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", "emulator", "serve", "template.yaml", "--port", "0"],
+                                   cwd=tmp_path, stdout=subprocess.PIPE, stderr=stderr, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    try:
+        printed = []
+        while not printed or not printed[-1].startswith("Serving on "):
+            printed.append(lines.get(timeout=60))
+        base_url = printed[-1].split()[2]
+        assert base_url.startswith("http://127.0.0.1:")
+        table = "".join(printed)
+        assert f"GET     {base_url}/hello/{{name}}" in table and "HTTP API" in table
+        assert f"GET     {base_url}/items" in table and "REST API" in table
+
+        status, body = fetch(f"{base_url}/hello/Ada")
+        assert (status, json.loads(body)["greeting"]) == (200, "Hello, Ada")
+        handler.write_text(hello("Bonjour, bonjour"))  # a longer file: a different size and mtime
+        status, body = fetch(f"{base_url}/hello/Ada")
+        assert (status, json.loads(body)["greeting"]) == (200, "Bonjour, bonjour, Ada")
+        assert fetch(f"{base_url}/items?name=Bob")[0] == 200
+    finally:
+        process.terminate()
+        assert process.wait(timeout=30) == 0
+    request_lines = [line for line in log.read_text().splitlines() if " -> " in line]
+    assert len(request_lines) == 3
+    assert "GET /hello/Ada -> Hello 200" in request_lines[0] and "GET /items -> Hello 200" in request_lines[2]
+
+
+@pytest.mark.slow
+def test_serve_command_reports_a_missing_template(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "emulator", "serve", str(tmp_path / "nope.yaml")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "nope.yaml" in result.stderr
