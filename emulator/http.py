@@ -64,7 +64,7 @@ TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javas
 REST_MISSING_ROUTE = (403, b'{"message":"Missing Authentication Token"}', "MissingAuthenticationTokenException")
 REST_FUNCTION_FAILED = (502, b'{"message": "Internal server error"}', "InternalServerErrorException")
 REST_INVOKE_FAILED = (500, b'{"message": "Internal server error"}', "InternalServerErrorException")
-REST_TIMED_OUT = (504, b'{"message": "Endpoint request timed out"}', "IntegrationTimeout")
+REST_TIMED_OUT = (504, b'{"message": "Endpoint request timed out"}', None)
 HTTP_MISSING_ROUTE = (404, b'{"message":"Not Found"}', None)
 HTTP_FAILED = (500, b'{"message":"Internal Server Error"}', None)
 HTTP_TIMED_OUT = (503, b'{"message":"Service Unavailable"}', None)
@@ -233,7 +233,7 @@ class ApiGateway:
 
     def describe(self, base_url: str = "") -> str:
         """The route table, one line per route: method, URL, function, API and authorizer."""
-        if not len(self.routes):
+        if not self.routes:
             return "No routes."
         lines = []
         for route in self.routes:
