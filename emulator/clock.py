@@ -44,6 +44,7 @@ class VirtualClock:
 
     def __init__(self, start: datetime | None = None) -> None:
         self._now = as_utc(start) if start is not None else default_start()
+        self._timestamp = self._now.timestamp()
         self._traveller: time_machine.travel | None = None
         self._coordinates: time_machine.Coordinates | None = None
         self._lock = threading.RLock()
@@ -54,7 +55,7 @@ class VirtualClock:
 
     def timestamp(self) -> float:
         """The current virtual time in seconds since the epoch."""
-        return self._now.timestamp()
+        return self._timestamp
 
     def move_to(self, moment: datetime) -> None:
         """Set the virtual time to ``moment`` (which must not be in the virtual past)."""
@@ -65,6 +66,7 @@ class VirtualClock:
                     f"the clock cannot go back from {self._now.isoformat()} to {moment.isoformat()}"
                 )
             self._now = moment
+            self._timestamp = moment.timestamp()
             if self._coordinates is not None:
                 self._coordinates.move_to(moment)
 

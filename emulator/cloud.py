@@ -22,7 +22,7 @@ from typing import Any
 
 from moto import mock_aws
 
-from . import lambda_api
+from . import lambda_api, moto_patches
 from .clock import RealTimePlayer, VirtualClock
 from .concurrency import DEFAULT_ACCOUNT_LIMIT, ConcurrencyModel
 from .invocations import AsyncInvoker
@@ -93,6 +93,7 @@ class LocalCloud:
         install_simulated_sleep()
         self._mock = mock_aws()
         self._mock.start()
+        moto_patches.install(self.clock)
         lambda_api.activate(self)
         return self
 
@@ -103,6 +104,7 @@ class LocalCloud:
         self.pause()
         lambda_api.deactivate(self)
         self._clients.clear()
+        moto_patches.uninstall()
         self._mock.stop()
         self._mock = None
         uninstall_simulated_sleep()
@@ -274,7 +276,7 @@ class LocalCloud:
         """
         dead_letter_arn = None
         if dead_letter_queue is not None:
-            dlq_name = self.queue_name(dead_letter_queue)
+            dlq_name = queue_name_from(dead_letter_queue)
             if dlq_name not in self.queue_names():
                 self.create_queue(dlq_name, fifo=fifo)
             dead_letter_arn = self.queue_arn(dlq_name)
@@ -288,7 +290,7 @@ class LocalCloud:
 
     def queue_name(self, queue: str) -> str:
         """A queue's name from its name, URL or ARN (raises naming the queue if it does not exist)."""
-        name = queue.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+        name = queue_name_from(queue)
         if name not in self.queue_names():
             known = ", ".join(sorted(self.queue_names())) or "none yet"
             raise ResourceNotFoundException(
@@ -328,7 +330,7 @@ class LocalCloud:
                 f"maximum_batching_window {maximum_batching_window} is out of range: Lambda allows 0 to 300 seconds")
         if batch_size > 10 and maximum_batching_window < 1:
             raise InvalidParameterValueException(
-                "a batch_size above 10 needs maximum_batching_window of at least 1 second (Lambda's rule)")
+                f"batch_size {batch_size} is above 10: Lambda then needs maximum_batching_window of at least 1 second")
         visibility = int(self.sqs.get_queue_attributes(
             QueueUrl=self.queue_url(name), AttributeNames=["VisibilityTimeout"])["Attributes"]["VisibilityTimeout"])
         if visibility < target.config.timeout:
@@ -411,6 +413,11 @@ class LocalCloud:
         player.stop()
         if player.error is not None:
             raise player.error
+
+
+def queue_name_from(queue: str) -> str:
+    """``name``, ``https://sqs.REGION.amazonaws.com/ACCOUNT/name`` or ``arn:aws:sqs:REGION:ACCOUNT:name``."""
+    return queue.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
 
 
 def function_name_from(name_or_arn: str) -> str:

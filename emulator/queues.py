@@ -199,7 +199,7 @@ class EventSourceMapping:
                               MessageDeduplicationId=message.deduplication_id)
         return events.sqs_record(
             message_id=message.id, receipt_handle=message.receipt_handle, body=message.body,
-            attributes=attributes, message_attributes=_lambda_message_attributes(message.message_attributes),
+            attributes=attributes, message_attributes=message.message_attributes,
             queue_arn=queue.queue_arn, region=self.cloud.region, md5=message.body_md5)
 
 
@@ -221,32 +221,21 @@ def _reported_failures(response: Any, every_id: set[str]) -> set[str]:
     return reported
 
 
-def _lambda_message_attributes(attributes: dict) -> dict:
-    """SQS message attributes in the shape Lambda puts in SQS events (camelCase, list fields)."""
-    converted = {}
-    for name, value in attributes.items():
-        entry = {"stringValue": value.get("StringValue"), "stringListValues": [], "binaryListValues": [],
-                 "dataType": value.get("DataType")}
-        if value.get("BinaryValue"):
-            entry["binaryValue"] = value["BinaryValue"]
-        converted[name] = entry
-    return converted
+def _ready_millis(message) -> float:
+    """When moto will hand out ``message`` (ms): visible strictly after visible_at, not before delayed_until."""
+    return max(message.visible_at + 1, message.delayed_until)
 
 
-def _ready_time(message) -> datetime:
-    """When moto will hand out ``message``: visible strictly after visible_at, not before delayed_until."""
-    millis = max(message.visible_at + 1, message.delayed_until)
+def _as_datetime(millis: float) -> datetime:
     return datetime.fromtimestamp(millis / 1000, tz=timezone.utc)
 
 
 def _first_ready_time(queue) -> datetime | None:
     messages = queue._messages
-    if not messages:
-        return None
-    return min(_ready_time(message) for message in messages)
+    return _as_datetime(min(map(_ready_millis, messages))) if messages else None
 
 
 def _next_ready_after(queue, now: datetime) -> datetime | None:
-    later = [t for t in (_ready_time(m) for m in queue._messages) if t > now]
-    return min(later) if later else None
-
+    now_millis = now.timestamp() * 1000
+    later = [millis for millis in map(_ready_millis, queue._messages) if millis > now_millis]
+    return _as_datetime(min(later)) if later else None

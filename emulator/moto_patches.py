@@ -1,0 +1,51 @@
+"""Two small patches to moto's SQS, active only while a LocalCloud runs.
+
+Both keep moto's behaviour and remove costs that grow with queue depth:
+
+1. moto's SQS reads the time through ``unix_time()`` / ``unix_time_millis()``, which go through
+   ``datetime.now()``. Under the virtual clock that call is comparatively slow, and moto makes it
+   twice per message every time it lists a queue's visible messages. The patch answers from the
+   virtual clock directly (the same value, without the detour).
+2. ``is_message_valid_based_on_retention_period`` recomputes *all* of a queue's attributes (a pass
+   over every message) for each message it receives, making a receive cost O(depth²). The patch
+   reads the retention period from the queue itself: the same test, in O(1).
+"""
+
+from __future__ import annotations
+
+from moto.core import utils as moto_utils
+from moto.sqs import models as sqs_models
+
+from .clock import VirtualClock
+
+_originals: dict[str, object] = {}
+
+
+def install(clock: VirtualClock) -> None:
+    if _originals:
+        return
+    _originals.update(unix_time=sqs_models.unix_time, unix_time_millis=sqs_models.unix_time_millis,
+                      retention=sqs_models.SQSBackend.is_message_valid_based_on_retention_period)
+
+    def unix_time(dt=None) -> float:
+        return clock.timestamp() if dt is None else moto_utils.unix_time(dt)
+
+    def unix_time_millis(dt=None) -> float:
+        return clock.timestamp() * 1000.0 if dt is None else moto_utils.unix_time(dt) * 1000.0
+
+    def is_message_valid_based_on_retention_period(backend, queue_name: str, message) -> bool:
+        queue = backend.get_queue(queue_name)
+        return int(queue.message_retention_period) + message.sent_timestamp / 1000 > clock.timestamp()
+
+    sqs_models.unix_time = unix_time
+    sqs_models.unix_time_millis = unix_time_millis
+    sqs_models.SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period
+
+
+def uninstall() -> None:
+    if not _originals:
+        return
+    sqs_models.unix_time = _originals["unix_time"]
+    sqs_models.unix_time_millis = _originals["unix_time_millis"]
+    sqs_models.SQSBackend.is_message_valid_based_on_retention_period = _originals["retention"]
+    _originals.clear()
