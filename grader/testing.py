@@ -1,0 +1,150 @@
+"""What an exercise's tests can use: the fixtures of test cells, and helpers that explain failures.
+
+This module is the pytest plugin the sandbox loads (``-p grader.testing``) before it runs a test
+cell. The sandbox first calls :func:`configure` with the folder of the student's handler files and
+the lab's function options. Fixtures:
+
+- ``cloud``: a fresh, started :class:`~emulator.LocalCloud` holding every function of the lab, created
+  from the student's files with the options of the instructor's ``%%lambda`` cells;
+- ``work_dir``: the folder holding the ``NAME/`` folders;
+- ``load_module``: ``load_module("NAME")`` imports NAME's handler module in isolation and returns it;
+- ``events``: the :mod:`emulator.events` module (sample events of every trigger).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+import traceback
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from .exercises import LambdaOptions
+
+_settings: dict[str, Any] = {}
+# Where Python's libraries and the kit live: frames there are not the student's code.
+_LIBRARY_PATHS = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix,
+                        str(Path(__file__).resolve().parents[1] / "emulator"), str(Path(__file__).resolve().parent)})
+# A frame of a stack trace as the emulator's error envelope writes it, e.g.
+# '  File "/work/echo/lambda_function.py", line 3, in lambda_handler' or a syntax error's 'File "..." Line 3'.
+_FRAME = re.compile(r'File "([^"]+)",? [Ll]ine (\d+)')
+
+
+def configure(work_dir: str | Path, functions: list[dict]) -> None:
+    """Tell the fixtures where the handler files are and which functions the lab defines."""
+    _settings["work_dir"] = Path(work_dir)
+    _settings["functions"] = [LambdaOptions(**options) for options in functions]
+
+
+def _setting(name: str) -> Any:
+    if name not in _settings:
+        raise RuntimeError("the grader.testing fixtures work inside the grader's sandbox: run the tests "
+                           "with check('EXERCISE_ID') in the notebook, or python -m grader grade")
+    return _settings[name]
+
+
+@pytest.fixture
+def work_dir() -> Path:
+    """The folder holding one ``NAME/`` folder per function."""
+    return _setting("work_dir")
+
+
+@pytest.fixture
+def cloud(work_dir: Path) -> Iterator[Any]:
+    """A fresh local cloud with the lab's functions created from the student's files."""
+    from emulator import LocalCloud
+
+    with LocalCloud() as local_cloud:
+        for options in _setting("functions"):
+            code = work_dir / options.name
+            if code.is_dir():  # a function the student never wrote: invoking it says it does not exist
+                local_cloud.create_function(options.name, handler=options.handler, code=code,
+                                            timeout=options.timeout, memory_size=options.memory,
+                                            environment=dict(options.environment))
+        yield local_cloud
+
+
+@pytest.fixture
+def load_module(work_dir: Path) -> Callable[[str], ModuleType]:
+    """``load_module(NAME)``: NAME's handler module, imported on its own (not as a Lambda function)."""
+    options = {function.name: function for function in _setting("functions")}
+
+    def load(name: str) -> ModuleType:
+        if name not in options:
+            raise AssertionError(f"the lab defines no function {name!r} (it defines: {', '.join(options)})")
+        return import_isolated(name, work_dir / name / options[name].module_file)
+
+    return load
+
+
+@pytest.fixture
+def events() -> ModuleType:
+    """The :mod:`emulator.events` module: ``events.sqs(...)``, ``events.scheduled(...)``, ..."""
+    from emulator import events as module
+
+    return module
+
+
+def import_isolated(name: str, path: Path) -> ModuleType:
+    """Import the file ``path`` under a private module name, with its folder on ``sys.path`` meanwhile.
+
+    Fails with a one-sentence AssertionError when the file is missing or cannot be imported.
+    """
+    if not path.is_file():
+        raise AssertionError(f"there is no file {path.name} for {name}: run its %%lambda {name} cell")
+    spec = importlib.util.spec_from_file_location(f"_lab_module_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as error:
+        raise AssertionError(f"{name}'s code has a syntax error: {error.msg} ({path.name}, line {error.lineno})") from None
+    except Exception as error:
+        what = _type_and_message(type(error).__name__, str(error)) + _location(traceback.format_tb(error.__traceback__))
+        raise AssertionError(f"importing {name}'s code raised {what}") from None
+    finally:
+        sys.path.remove(str(path.parent))
+    return module
+
+
+def expect_success(invocation: Any) -> Any:
+    """Return the invocation's payload; fail with one plain sentence when the invocation errored.
+
+    e.g. "your handler raised ValueError: boom (lambda_function.py, line 3)", or
+    "your handler timed out after 3.00 s".
+    """
+    error = invocation.error
+    if error is None:
+        return invocation.payload
+    if invocation.timed_out:
+        seconds = re.search(r"after ([\d.]+) seconds", error["errorMessage"])
+        raise AssertionError(f"your handler timed out after {seconds.group(1) if seconds else '?'} s "
+                             f"(function {invocation.function}): look for a loop that never ends or a slow call")
+    what = _type_and_message(error["errorType"], error["errorMessage"]) + _location(error.get("stackTrace") or [])
+    if error["errorType"].startswith("Runtime."):
+        raise AssertionError(f"Lambda could not run your handler: {what}")
+    raise AssertionError(f"your handler raised {what}")
+
+
+def _location(stack_trace: list[str]) -> str:
+    """`` (file.py, line N)`` for the innermost frame of the student's code in a stack trace, or ``""``.
+
+    Frames of Python's libraries and of the kit are skipped: an error raised inside ``json.loads``
+    points at the student's line that called it.
+    """
+    frames = _FRAME.findall("".join(stack_trace))
+    own = [frame for frame in frames if not frame[0].startswith(_LIBRARY_PATHS)] or frames
+    if not own:
+        return ""
+    path, line = own[-1]
+    return f" ({Path(path).name}, line {line})"
+
+
+def _type_and_message(error_type: str, message: str) -> str:
+    """``Type: first line of the message``, or just ``Type`` when the message is empty."""
+    lines = message.strip().splitlines()
+    return f"{error_type}: {lines[0]}" if lines else error_type
