@@ -54,9 +54,9 @@ def read_v1(result: Any) -> ProxyResponse:
     _refuse_unknown_keys(result, V1_KEYS, "REST API (payload 1.0)")
     headers = _single_headers(result.get("headers"))
     multi = _multi_headers(result.get("multiValueHeaders"))
-    # When a header is in both maps, API Gateway keeps only the multiValueHeaders values.
-    merged = [(name, value) for name, value in headers if name.lower() not in {n.lower() for n, _ in multi}]
-    return _response(result, merged + multi)
+    # API Gateway merges both maps; a name and value given in both appears once, from multiValueHeaders.
+    repeated = {(name.lower(), value) for name, value in multi}
+    return _response(result, [(n, v) for n, v in headers if (n.lower(), v) not in repeated] + multi)
 
 
 def read_v2(result: Any) -> ProxyResponse:

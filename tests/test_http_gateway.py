@@ -226,6 +226,15 @@ def test_rest_response_status_headers_multi_value_headers_and_body(gateway):
     assert response.headers["x-amzn-RequestId"]
 
 
+def test_rest_response_merges_headers_and_multi_value_headers(gateway):
+    gateway.add_route("POST", "/r", "mirror")
+    response = returning(client(gateway), "/r", {
+        "statusCode": 200, "headers": {"X-Tag": "a", "X-Other": "1"},
+        "multiValueHeaders": {"X-Tag": ["a", "b"], "X-Other": ["2"]}, "body": ""})
+    assert response.headers.getlist("X-Tag") == ["a", "b"]  # "a" in both maps appears once
+    assert sorted(response.headers.getlist("X-Other")) == ["1", "2"]
+
+
 def test_rest_response_defaults_to_json_and_decodes_base64_bodies(gateway):
     gateway.add_route("POST", "/r", "mirror")
     api = client(gateway)
