@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from moto.events.models import events_backends
 
 from . import events
+from .schedules import InvalidScheduleExpression, parse_schedule
 
 if TYPE_CHECKING:
     from .cloud import LocalCloud
@@ -38,7 +39,6 @@ class ScheduledRule:
         self.function = function
         self.input = input
         self.enabled = enabled
-        from .schedules import parse_schedule
         self.schedule = parse_schedule(expression, created_at=cloud.clock.now())
         self._next = self.schedule.next_after(cloud.clock.now())
         self.fired = 0
@@ -103,7 +103,6 @@ class RuleBook:
                 if self._seen_in_moto.get(key) == signature:
                     continue
                 self._seen_in_moto[key] = signature
-                from .schedules import InvalidScheduleExpression
                 try:
                     self.add(rule.name if len(rule.targets) == 1 else key, rule.scheduled_expression, function,
                              _parse_input(target.get("Input")), rule.state == "ENABLED")

@@ -1,0 +1,272 @@
+"""Schedules, asynchronous invocation, boto3's lambda.invoke and concurrency, on the virtual clock."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime, timedelta, timezone
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from emulator import LocalCloud
+from emulator.runtime import TooManyRequestsException
+from emulator.schedules import InvalidScheduleExpression
+
+NOW = """
+from datetime import datetime
+
+def lambda_handler(event, context):
+    return datetime.now().strftime("%m/%d/%Y, %H:%M:%S")
+"""
+RETURN_EVENT = "def lambda_handler(event, context):\n    return event\n"
+FAIL = "def lambda_handler(event, context):\n    raise RuntimeError('downstream is down')\n"
+
+
+def test_rate_1_minute_fires_1440_times_a_day_with_times_one_minute_apart(cloud, write_handler):
+    cloud.create_function("first_lambda", code=write_handler(NOW))
+    cloud.schedule("minuteur", "rate(1 minute)", "first_lambda")
+    cloud.advance(days=1)
+    runs = cloud.invocations
+    assert len(runs) == 1440
+    times = [datetime.strptime(run.payload, "%m/%d/%Y, %H:%M:%S") for run in runs]
+    assert all(b - a == timedelta(minutes=1) for a, b in zip(times, times[1:]))
+    assert times[0] == datetime(2026, 1, 5, 12, 1) and all(run.trigger == "schedule:minuteur" for run in runs)
+
+
+def test_the_target_receives_the_scheduled_event(cloud, write_handler):
+    cloud.create_function("fn", code=write_handler(RETURN_EVENT))
+    cloud.schedule("every-five", "rate(5 minutes)", "fn")
+    cloud.advance(minutes=10)
+    first, second = (run.payload for run in cloud.invocations)
+    assert first["detail-type"] == "Scheduled Event" and first["source"] == "aws.events"
+    assert first["resources"] == ["arn:aws:events:us-east-1:123456789012:rule/every-five"]
+    assert (first["time"], second["time"]) == ("2026-01-05T12:05:00Z", "2026-01-05T12:10:00Z")
+    assert first["version"] == "0" and first["detail"] == {} and first["id"] != second["id"]
+
+
+def test_constant_input_replaces_the_event(cloud, write_handler):
+    cloud.create_function("fn", code=write_handler(RETURN_EVENT))
+    cloud.schedule("job", "rate(1 hour)", "fn", input={"task": "dump"})
+    cloud.advance(hours=3)
+    assert [run.payload for run in cloud.invocations] == [{"task": "dump"}] * 3
+
+
+@pytest.mark.parametrize("expression, days, expected", [
+    ("cron(30 8 ? * MON-FRI *)", 7, 5),             # weekdays at 08:30 UTC
+    ("cron(0/15 * * * ? *)", 1, 96),
+    ("cron(0 12 L * ? *)", 62, 2),                  # last day of January and of February
+    ("cron(0 9 ? * 6L *)", 62, 2),                  # last Friday of each month
+    ("cron(0 9 ? * 2#1 *)", 62, 2),                 # first Monday of each month
+    ("cron(0 9 15W * ? *)", 62, 2),                 # weekday nearest the 15th
+    ("rate(2 hours)", 1, 12),
+    ("at(2026-01-06T09:30:00)", 10, 1),
+])
+def test_schedule_counts_over_virtual_days(cloud, write_handler, expression, days, expected):
+    cloud.create_function("fn", code=write_handler(RETURN_EVENT))
+    cloud.schedule("rule", expression, "fn")
+    cloud.advance(days=days)
+    assert len(cloud.invocations) == expected
+
+
+def test_weekday_cron_fires_on_the_right_days(cloud, write_handler):
+    cloud.create_function("fn", code=write_handler(NOW))
+    cloud.schedule("standup", "cron(30 8 ? * MON-FRI *)", "fn")
+    cloud.advance(days=7)
+    days = [datetime.strptime(run.payload, "%m/%d/%Y, %H:%M:%S").strftime("%a %H:%M") for run in cloud.invocations]
+    assert days == ["Tue 08:30", "Wed 08:30", "Thu 08:30", "Fri 08:30", "Mon 08:30"]
+
+
+@pytest.mark.parametrize("expression", ["rate(1 minutes)", "rate(5 minute)", "rate(30 seconds)",
+                                        "cron(0 12 * * *)", "cron(0 12 * * * *)", "every 5 minutes"])
+def test_an_invalid_expression_is_refused_with_its_text_quoted(cloud, write_handler, expression):
+    cloud.create_function("fn", code=write_handler(RETURN_EVENT))
+    with pytest.raises(InvalidScheduleExpression, match=expression.replace("(", r"\(").replace(")", r"\)")
+                       .replace("*", r"\*")):
+        cloud.schedule("rule", expression, "fn")
+
+
+def test_rules_made_with_plain_boto3_fire_too(cloud, write_handler):
+    cloud.create_function("fn", code=write_handler(RETURN_EVENT))
+    events_client = boto3.client("events", region_name="us-east-1")
+    events_client.put_rule(Name="boto-rule", ScheduleExpression="rate(10 minutes)")
+    events_client.put_targets(Rule="boto-rule", Targets=[
+        {"Id": "1", "Arn": "arn:aws:lambda:us-east-1:123456789012:function:fn", "Input": '{"from": "boto3"}'}])
+    cloud.advance(hours=1)
+    assert [run.payload for run in cloud.invocations] == [{"from": "boto3"}] * 6
+    events_client.disable_rule(Name="boto-rule")
+    cloud.advance(hours=1)
+    assert len(cloud.invocations) == 6
+
+
+def test_the_same_script_gives_the_same_invocations(write_handler):
+    def play():
+        with LocalCloud(start_time=datetime(2026, 3, 1, tzinfo=timezone.utc)) as local:
+            local.create_function("fn", code=write_handler(NOW))
+            local.schedule("a", "rate(7 minutes)", "fn")
+            local.schedule("b", "cron(0/10 * * * ? *)", "fn")
+            local.advance(hours=2)
+            return [(run.time, run.trigger, run.payload) for run in local.invocations]
+    assert play() == play()
+
+
+def test_async_invoke_runs_when_the_clock_moves(cloud, write_handler):
+    cloud.create_function("fn", code=write_handler(RETURN_EVENT))
+    assert cloud.invoke("fn", {"n": 1}, invocation_type="Event") is None
+    assert cloud.invocations == []
+    cloud.run_until_idle()
+    assert [run.payload for run in cloud.invocations] == [{"n": 1}]
+
+
+def test_async_errors_are_retried_twice_then_sent_to_the_on_failure_destination(cloud, write_handler):
+    cloud.create_function("flaky", code=write_handler(FAIL))
+    failures = cloud.create_queue("failures")
+    cloud.configure_async("flaky", on_failure="failures")
+    cloud.invoke("flaky", {"order": 42}, invocation_type="Event")
+    cloud.run_until_idle()
+    attempts = cloud.invocations
+    assert len(attempts) == 3 and len({a.request_id for a in attempts}) == 1
+    assert [(b.time - a.time) for a, b in zip(attempts, attempts[1:])] == [timedelta(minutes=1), timedelta(minutes=2)]
+    [message] = boto3.client("sqs", region_name="us-east-1").receive_message(QueueUrl=failures)["Messages"]
+    record = json.loads(message["Body"])
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 3
+    assert record["requestContext"]["functionArn"].endswith(":function:flaky:$LATEST")
+    assert record["requestPayload"] == {"order": 42}
+    assert record["responseContext"]["functionError"] == "Unhandled"
+    assert record["responsePayload"]["errorMessage"] == "downstream is down"
+
+
+def test_maximum_retry_attempts_and_event_age(cloud, write_handler):
+    cloud.create_function("flaky", code=write_handler(FAIL))
+    cloud.configure_async("flaky", maximum_retry_attempts=0)
+    cloud.invoke("flaky", {}, invocation_type="Event")
+    cloud.run_until_idle()
+    assert len(cloud.invocations) == 1
+    assert cloud.async_queue.dropped[0]["requestContext"]["condition"] == "RetriesExhausted"
+    cloud.configure_async("flaky", maximum_retry_attempts=2, maximum_event_age=90)
+    cloud.invoke("flaky", {}, invocation_type="Event")
+    cloud.run_until_idle()
+    assert len(cloud.invocations) == 3  # first try, one retry a minute later; the second would be too old
+    assert cloud.async_queue.dropped[1]["requestContext"]["condition"] == "EventAgeExceeded"
+
+
+def test_on_success_destination_receives_the_result(cloud, write_handler):
+    cloud.create_function("fn", code=write_handler("def lambda_handler(e, c):\n    return {'doubled': e['n'] * 2}\n"))
+    done = cloud.create_queue("done")
+    cloud.configure_async("fn", on_success=done)
+    cloud.invoke("fn", {"n": 21}, invocation_type="Event")
+    cloud.run_until_idle()
+    [message] = boto3.client("sqs", region_name="us-east-1").receive_message(QueueUrl=done)["Messages"]
+    record = json.loads(message["Body"])
+    assert record["requestContext"]["condition"] == "Success" and record["responsePayload"] == {"doubled": 42}
+
+
+def test_boto3_invoke_request_response_event_and_dry_run(cloud, write_handler):
+    cloud.create_function("echo", code=write_handler("def lambda_handler(e, c):\n    print('hi')\n    return e\n",
+                                                     folder="echo"))
+    cloud.create_function("fails", code=write_handler(FAIL, folder="fails"))
+    client = boto3.client("lambda", region_name="us-east-1")
+    response = client.invoke(FunctionName="echo", Payload=json.dumps({"a": 1}), LogType="Tail")
+    assert response["StatusCode"] == 200 and json.loads(response["Payload"].read()) == {"a": 1}
+    assert "FunctionError" not in response and response["ExecutedVersion"] == "$LATEST"
+    tail = base64.b64decode(response["LogResult"]).decode()
+    assert tail.startswith("START RequestId") and "hi" in tail and "REPORT RequestId" in tail
+    failed = client.invoke(FunctionName="arn:aws:lambda:us-east-1:123456789012:function:fails", Payload=b"{}")
+    assert failed["StatusCode"] == 200 and failed["FunctionError"] == "Unhandled"
+    assert json.loads(failed["Payload"].read())["errorMessage"] == "downstream is down"
+    assert client.invoke(FunctionName="echo", InvocationType="Event", Payload=b"{}")["StatusCode"] == 202
+    assert client.invoke(FunctionName="echo", InvocationType="DryRun")["StatusCode"] == 204
+    assert len(cloud.invocations) == 2
+    cloud.run_until_idle()
+    assert len(cloud.invocations) == 3
+    with pytest.raises(ClientError) as raised:
+        client.invoke(FunctionName="missing", Payload=b"{}")
+    assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert "missing" in raised.value.response["Error"]["Message"]
+
+
+def test_lambda_calling_lambda_from_inside_a_handler(cloud, write_handler):
+    caller = """
+import json
+import boto3
+
+client = boto3.client("lambda")
+
+def lambda_handler(event, context):
+    answer = client.invoke(FunctionName="adder", Payload=json.dumps({"a": 2, "b": 3}))
+    client.invoke(FunctionName="adder", InvocationType="Event", Payload=json.dumps({"a": 10, "b": 10}))
+    return json.loads(answer["Payload"].read())
+"""
+    cloud.create_function("adder", code=write_handler("def lambda_handler(e, c):\n    return e['a'] + e['b']\n",
+                                                       folder="adder"))
+    cloud.create_function("caller", code=write_handler(caller, folder="caller"))
+    assert cloud.invoke("caller", {}).payload == 5
+    cloud.run_until_idle()
+    assert [(run.function, run.payload) for run in cloud.invocations] == [("adder", 5), ("caller", 5), ("adder", 20)]
+
+
+def test_a_handler_invoking_itself_gets_a_second_environment(cloud, write_handler):
+    code = """
+import json
+import boto3
+
+def lambda_handler(event, context):
+    if event["depth"] == 0:
+        return 0
+    answer = boto3.client("lambda").invoke(FunctionName=context.function_name,
+                                           Payload=json.dumps({"depth": event["depth"] - 1}))
+    return 1 + json.loads(answer["Payload"].read())
+"""
+    cloud.create_function("recursive", code=write_handler(code))
+    assert cloud.invoke("recursive", {"depth": 3}).payload == 3
+    assert sum(run.cold_start for run in cloud.invocations) == 4
+
+
+def test_reserved_concurrency_throttles_synchronous_calls(cloud, write_handler):
+    slow = "import time\ndef lambda_handler(e, c):\n    time.sleep(1)\n    return 'done'\n"
+    cloud.create_function("slow", code=write_handler(slow), reserved_concurrency=1)
+    assert cloud.invoke("slow", {}).payload == "done"
+    with pytest.raises(TooManyRequestsException, match="Rate Exceeded"):
+        cloud.invoke("slow", {})  # the first one still runs, on the virtual clock, for 1 s
+    cloud.advance(seconds=1.5)
+    assert cloud.invoke("slow", {}).payload == "done"
+    client = boto3.client("lambda", region_name="us-east-1", config=__import__("botocore.config").config.Config(
+        retries={"max_attempts": 1, "mode": "standard"}))
+    with pytest.raises(ClientError) as raised:
+        client.invoke(FunctionName="slow", Payload=b"{}")
+    assert raised.value.response["Error"]["Code"] == "TooManyRequestsException"
+
+
+def test_throttled_async_events_wait_for_a_slot_and_none_is_lost(cloud, write_handler):
+    slow = "import time\ndef lambda_handler(e, c):\n    time.sleep(1)\n    return e['job']\n"
+    cloud.create_function("consumer", code=write_handler(slow), reserved_concurrency=2)
+    for job in range(10):
+        cloud.invoke("consumer", {"job": job}, invocation_type="Event")
+    cloud.run_until_idle()
+    assert sorted(run.payload for run in cloud.invocations) == list(range(10))
+    started = sorted(run.time for run in cloud.invocations)
+    assert started[-1] - started[0] >= timedelta(seconds=4)  # two at a time, one second each
+    assert cloud.concurrency.throttles["consumer"] > 0
+
+
+def test_reserved_concurrency_through_boto3(cloud, write_handler):
+    cloud.create_function("fn", code=write_handler(RETURN_EVENT))
+    boto3.client("lambda", region_name="us-east-1").put_function_concurrency(
+        FunctionName="fn", ReservedConcurrentExecutions=0)
+    with pytest.raises(TooManyRequestsException):
+        cloud.invoke("fn", {})
+
+
+def test_real_time_mode_moves_the_clock_with_the_wall_clock(cloud, write_handler):
+    import time as real_time
+    cloud.create_function("fn", code=write_handler(RETURN_EVENT))
+    cloud.schedule("tick", "rate(1 minute)", "fn")
+    start = cloud.clock.now()
+    cloud.play(speed=600)  # ten virtual minutes per real second
+    real_time.sleep(0.5)
+    cloud.pause()
+    moved = cloud.clock.now() - start
+    assert timedelta(minutes=2) <= moved <= timedelta(minutes=20)
+    assert len(cloud.invocations) == moved // timedelta(minutes=1)
