@@ -18,7 +18,7 @@ import dataclasses
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from moto import mock_aws
 
@@ -62,6 +62,8 @@ class LocalCloud:
         self.rules = RuleBook(self)
         self.event_source_mappings: dict[str, EventSourceMapping] = {}
         self._clients: dict[str, Any] = {}
+        self._observers: list[Callable[[], None]] = []
+        self.runtime.listeners.append(lambda invocation: self._notify())
         self._mock = None
         self._saved_environment: dict[str, str | None] = {}
         self._player: RealTimePlayer | None = None
@@ -380,6 +382,20 @@ class LocalCloud:
         """A Flask app serving every route: use ``.test_client()`` or run it as a server."""
         return self.api_gateway.app()
 
+    # -- observers -------------------------------------------------------------------------------
+
+    def subscribe(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` after every invocation and every move of the clock (for widgets)."""
+        self._observers.append(callback)
+
+    def unsubscribe(self, callback: Callable[[], None]) -> None:
+        if callback in self._observers:
+            self._observers.remove(callback)
+
+    def _notify(self) -> None:
+        for callback in list(self._observers):
+            callback()
+
     # -- time -----------------------------------------------------------------------------------
 
     def advance(self, *, seconds: float = 0, minutes: float = 0, hours: float = 0, days: float = 0) -> None:
@@ -393,6 +409,7 @@ class LocalCloud:
         """Move virtual time to ``moment``, firing everything due on the way."""
         self.rules.sync_from_moto()
         self.timeline.advance_to(moment)
+        self._notify()
 
     def run_until_idle(self, limit: timedelta = timedelta(days=1)) -> timedelta:
         """Advance until no message, retry or invocation is pending; returns the virtual time it took."""
