@@ -631,7 +631,7 @@ class _Stack:
             return None
         if destination.get("Destination"):
             return self.value(destination, "Destination", where)
-        # Without a Destination, SAM creates the queue itself, named after the function and condition.
+        # Without a Destination, SAM creates the queue itself (here named after the function and condition).
         name = f"{logical_id}EventInvokeConfig{condition}Queue"
         self.report.queues[name] = self.call(where, self.cloud.create_queue, name)
         return name

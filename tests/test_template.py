@@ -115,7 +115,7 @@ def everything(load):
 def test_everything_creates_functions_queues_and_triggers(everything):
     report = everything.template
     assert set(report.functions) == {"Worker", "reporter", "Authorizer", "Items", "Orders"}
-    assert set(report.queues) == {"Jobs", "jobs-dlq", "Failures"}
+    assert set(report.queues) == {"Jobs", "jobs-dlq", "Failures", "ReporterEventInvokeConfigOnSuccessQueue"}
     assert report.dead_letter_queues == {"Jobs": "jobs-dlq"}
     assert {(s.rule, s.expression, s.function, s.enabled) for s in report.schedules} == {
         ("job-report", "rate(5 minutes)", "reporter", True),
@@ -142,6 +142,7 @@ def test_globals_are_merged_under_each_function(everything):
     worker = everything.function("Worker").config
     reporter = everything.function("reporter").config
     assert (worker.timeout, worker.memory_size) == (10, 256)  # its own Timeout wins, MemorySize from Globals
+    assert (worker.reserved_concurrency, reporter.reserved_concurrency) == (2, None)
     assert (reporter.timeout, reporter.memory_size) == (5, 256)
     # Environment variables merge key by key: the global ones are kept next to the function's own.
     assert worker.environment["STAGE"] == reporter.environment["STAGE"] == "dev"
@@ -181,6 +182,8 @@ def test_schedules_fire_with_their_input_and_disabled_ones_do_not(everything):
     assert [i.time.hour for i in noon] == [12]
     assert noon[0].payload["detail-type"] == "Scheduled Event"
     assert not [i for i in everything.invocations if i.trigger == "schedule:ReporterPaused"]
+    # EventInvokeConfig OnSuccess of Type SQS without a Destination: SAM creates the queue.
+    assert depths(everything)["ReporterEventInvokeConfigOnSuccessQueue"] == len(reports) + len(noon)
 
 
 def test_sqs_event_feeds_batches_and_redrives_failures(everything):
@@ -188,7 +191,7 @@ def test_sqs_event_feeds_batches_and_redrives_failures(everything):
     for body in ["a", "fail", "b"]:
         sqs.send_message(QueueUrl=everything.template.queues["Jobs"], MessageBody=body)
     everything.run_until_idle()
-    assert depths(everything) == {"Jobs": 0, "jobs-dlq": 1, "Failures": 0}
+    assert depths(everything)["Jobs"] == 0 and depths(everything)["jobs-dlq"] == 1
 
 
 def test_event_invoke_config_retries_once_then_sends_to_the_on_failure_queue(everything):
