@@ -30,7 +30,7 @@ from .queues import EventSourceMapping, queue_attributes
 from .rules import RuleBook, ScheduledRule
 from .runtime import (ASYNC_PAYLOAD_LIMIT, Function, FunctionConfig, InvalidParameterValueException, Invocation,
                       ResourceNotFoundException, Runtime, TooManyRequestsException, encode_payload, make_config)
-from .runtime.timeouts import install_simulated_sleep, uninstall_simulated_sleep
+from .runtime.timeouts import current_budget, install_simulated_sleep, uninstall_simulated_sleep
 from .timeline import Timeline
 
 ACCOUNT_ID = "123456789012"  # moto's default account: ARNs built here and by moto agree
@@ -63,6 +63,7 @@ class LocalCloud:
         self.event_source_mappings: dict[str, EventSourceMapping] = {}
         self._clients: dict[str, Any] = {}
         self._observers: list[Callable[[], None]] = []
+        self._sync_caller_free = self.clock.now()  # when the outside caller's last synchronous call ended
         self.runtime.listeners.append(lambda invocation: self._notify())
         self._mock = None
         self._saved_environment: dict[str, str | None] = {}
@@ -200,20 +201,27 @@ class LocalCloud:
             raise InvalidParameterValueException(
                 f"invocation_type {invocation_type!r} is not one of 'RequestResponse', 'Event'")
         payload = encode_payload(event)
-        now = self.clock.now()
-        if not self.concurrency.has_room(function.config.name, function.config.reserved_concurrency, now):
+        # A caller outside any handler (a notebook, a test, an HTTP client) waits for each synchronous
+        # call to return before making the next, so its calls never overlap one another: each starts
+        # when the previous one ended on the virtual clock. Calls made from inside a handler start now.
+        outside = current_budget() is None
+        start = max(self.clock.now(), self._sync_caller_free) if outside else self.clock.now()
+        if not self.concurrency.has_room(function.config.name, function.config.reserved_concurrency, start):
             self.concurrency.record_throttle(function.config.name)
             raise TooManyRequestsException(
                 f"Rate Exceeded: {function.config.name!r} already runs as many invocations as its concurrency "
-                f"allows at {now:%H:%M:%S} (reserved: {function.config.reserved_concurrency}, account: "
+                f"allows at {start:%H:%M:%S} (reserved: {function.config.reserved_concurrency}, account: "
                 f"{self.concurrency.account_limit}). Retry later, or put a queue in front of it.")
-        return self.run(function, payload, trigger, client_context=client_context)
+        invocation = self.run(function, payload, trigger, client_context=client_context, start=start)
+        if outside:
+            self._sync_caller_free = start + timedelta(milliseconds=invocation.duration_ms)
+        return invocation
 
     def run(self, function: Function, payload: bytes, trigger: str, *, request_id: str | None = None,
-            client_context: dict | None = None) -> Invocation:
-        """Run one invocation now and book its concurrency (callers have checked there is room)."""
+            client_context: dict | None = None, start: datetime | None = None) -> Invocation:
+        """Run one invocation now and book its concurrency from ``start`` (callers checked there is room)."""
         invocation = self.runtime.invoke(function, payload, trigger, client_context, request_id=request_id)
-        self.concurrency.occupy(function.config.name, invocation.time, invocation.duration_ms)
+        self.concurrency.occupy(function.config.name, start or invocation.time, invocation.duration_ms)
         return invocation
 
     def function_arn(self, name: str) -> str:

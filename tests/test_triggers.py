@@ -224,19 +224,30 @@ def lambda_handler(event, context):
     assert sum(run.cold_start for run in cloud.invocations) == 4
 
 
-def test_reserved_concurrency_throttles_synchronous_calls(cloud, write_handler):
+def test_sequential_synchronous_calls_never_throttle_each_other(cloud, write_handler):
     slow = "import time\ndef lambda_handler(e, c):\n    time.sleep(1)\n    return 'done'\n"
     cloud.create_function("slow", code=write_handler(slow), reserved_concurrency=1)
-    assert cloud.invoke("slow", {}).payload == "done"
+    assert [cloud.invoke("slow", {}).payload for _ in range(3)] == ["done"] * 3  # each waits for the last
+    small = LocalCloud(account_concurrency=2)
+    with small:
+        small.create_function("fast", code=write_handler("def lambda_handler(e, c):\n    return 1\n", folder="f"))
+        assert sum(small.invoke("fast", {}).payload for _ in range(50)) == 50
+
+
+def test_a_synchronous_call_is_throttled_while_async_work_holds_the_slots(cloud, write_handler):
+    slow = "import time\ndef lambda_handler(e, c):\n    time.sleep(1)\n    return 'done'\n"
+    cloud.create_function("slow", code=write_handler(slow), reserved_concurrency=1)
+    cloud.invoke("slow", {}, invocation_type="Event")
+    cloud.advance(seconds=0.1)  # the event runs at once and holds the only slot for one virtual second
     with pytest.raises(TooManyRequestsException, match="Rate Exceeded"):
-        cloud.invoke("slow", {})  # the first one still runs, on the virtual clock, for 1 s
-    cloud.advance(seconds=1.5)
-    assert cloud.invoke("slow", {}).payload == "done"
+        cloud.invoke("slow", {})
     client = boto3.client("lambda", region_name="us-east-1", config=__import__("botocore.config").config.Config(
         retries={"max_attempts": 1, "mode": "standard"}))
     with pytest.raises(ClientError) as raised:
         client.invoke(FunctionName="slow", Payload=b"{}")
     assert raised.value.response["Error"]["Code"] == "TooManyRequestsException"
+    cloud.advance(seconds=1)
+    assert cloud.invoke("slow", {}).payload == "done"
 
 
 def test_throttled_async_events_wait_for_a_slot_and_none_is_lost(cloud, write_handler):
