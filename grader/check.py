@@ -16,7 +16,7 @@ from typing import Callable
 
 from . import sandbox
 from .exercises import ExerciseFormatError, read_lab
-from .grading import ExerciseResult, Settings, TestResult, handler_problem, job_for, score_exercise, zero_exercise
+from .grading import ExerciseResult, Settings, GradedTest, handler_problem, job_for, score_exercise, zero_exercise
 from .report import STYLE, exercise_html, exercise_text
 
 CHECK_TIMEOUT = 60
@@ -46,7 +46,7 @@ class CheckResult:
         return self.exercise.max_score
 
     @property
-    def tests(self) -> list[TestResult]:
+    def tests(self) -> list[GradedTest]:
         return self.exercise.tests
 
     @property

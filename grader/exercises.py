@@ -52,7 +52,7 @@ class LambdaOptions:
 
 
 @dataclass(frozen=True)
-class TestSpec:
+class ExerciseTest:
     """One test function of an exercise."""
 
     name: str
@@ -67,7 +67,7 @@ class Exercise:
     id: str
     lab: str
     source: str
-    tests: tuple[TestSpec, ...]
+    tests: tuple[ExerciseTest, ...]
     functions: tuple[str, ...]
 
     @property
@@ -76,7 +76,7 @@ class Exercise:
         return remove_regions(self.source, HIDDEN_MARKERS, f"the %%tests {self.id} cell")
 
     @property
-    def public_tests(self) -> tuple[TestSpec, ...]:
+    def public_tests(self) -> tuple[ExerciseTest, ...]:
         return tuple(test for test in self.tests if not test.hidden)
 
     def max_score(self, hidden: bool = True) -> float:
@@ -215,7 +215,7 @@ def remove_regions(text: str, markers: tuple[str, str], where: str, replacement:
 
 # -- tests -------------------------------------------------------------------------------------------
 
-def test_specs(source: str, where: str) -> tuple[TestSpec, ...]:
+def exercise_tests(source: str, where: str) -> tuple[ExerciseTest, ...]:
     """The test functions of a test cell's body, with their points and whether they are hidden."""
     try:
         tree = ast.parse(source)
@@ -226,7 +226,7 @@ def test_specs(source: str, where: str) -> tuple[TestSpec, ...]:
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
             hidden = any(begin < node.lineno - 1 < end for begin, end in hidden_lines)
-            specs.append(TestSpec(node.name, _points_of(node, where), hidden))
+            specs.append(ExerciseTest(node.name, _points_of(node, where), hidden))
     names = [spec.name for spec in specs]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
@@ -276,7 +276,7 @@ def parse_lab(notebook: dict, lab_id: str) -> Lab:
             raise ExerciseFormatError(f"{where}: exercise ids of lab {lab_id} start with {number}-")
         if exercise_id in exercises:
             raise ExerciseFormatError(f"{where}: exercise {exercise_id} has two test cells; merge them")
-        tests = test_specs(body, where)
+        tests = exercise_tests(body, where)
         if not tests:
             raise ExerciseFormatError(f"{where}: no test function (def test_...) in this cell")
         exercises[exercise_id] = Exercise(exercise_id, lab_id, body, tests, tuple(dict.fromkeys(pending)))

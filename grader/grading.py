@@ -55,7 +55,7 @@ class Settings:
 
 
 @dataclass
-class TestResult:
+class GradedTest:
     exercise: str
     name: str
     hidden: bool
@@ -68,7 +68,7 @@ class TestResult:
 @dataclass
 class ExerciseResult:
     id: str
-    tests: list[TestResult]
+    tests: list[GradedTest]
     kind: str
     problem: str | None = None
 
@@ -110,7 +110,7 @@ def score_exercise(exercise: Exercise, run: sandbox.RunResult, hidden: bool = Tr
         message = outcome.message
         if spec.hidden and (message.startswith("assert ") or message == "an assertion failed"):
             message = HIDDEN_WITHOUT_MESSAGE  # pytest's rewritten assert would show the test's code
-        tests.append(TestResult(exercise.id, spec.name, spec.hidden, outcome.passed,
+        tests.append(GradedTest(exercise.id, spec.name, spec.hidden, outcome.passed,
                                 spec.points if outcome.passed else 0, spec.points, "" if outcome.passed else message))
     kind = run.kind if run.kind != "ok" else ("passed" if all(test.passed for test in tests) else "failed")
     return ExerciseResult(exercise.id, tests, kind, run.problem)

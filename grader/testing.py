@@ -133,11 +133,11 @@ def expect_success(invocation: Any) -> Any:
 def _location(stack_trace: list[str]) -> str:
     """`` (file.py, line N)`` for the innermost frame of the student's code in a stack trace, or ``""``.
 
-    Frames of Python's libraries and of the kit are skipped: an error raised inside ``json.loads``
-    points at the student's line that called it.
+    Frames of Python's libraries, of the kit and of frozen modules (``<frozen importlib...>``) are
+    skipped: an error raised inside ``json.loads`` points at the student's line that called it.
     """
     frames = _FRAME.findall("".join(stack_trace))
-    own = [frame for frame in frames if not frame[0].startswith(_LIBRARY_PATHS)] or frames
+    own = [frame for frame in frames if not frame[0].startswith(_LIBRARY_PATHS + ("<",))] or frames
     if not own:
         return ""
     path, line = own[-1]
