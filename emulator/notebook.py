@@ -92,10 +92,10 @@ def lambda_magic(line: str, cell: str) -> None:
 
 def tests_magic(line: str, cell: str) -> None:
     """The ``%%tests`` cell magic: count the public tests and say how to run them."""
-    from grader.exercises import HIDDEN_MARKERS, parse_tests_line, remove_regions, test_specs
+    from grader.exercises import HIDDEN_MARKERS, exercise_tests, parse_tests_line, remove_regions
 
     exercise_id = parse_tests_line(line)
-    public = test_specs(remove_regions(cell, HIDDEN_MARKERS, f"%%tests {exercise_id}"), f"%%tests {exercise_id}")
+    public = exercise_tests(remove_regions(cell, HIDDEN_MARKERS, f"%%tests {exercise_id}"), f"%%tests {exercise_id}")
     print(f"{len(public)} public tests for {exercise_id}: run check({exercise_id!r})")
 
 
