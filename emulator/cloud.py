@@ -64,6 +64,7 @@ class LocalCloud:
         self._clients: dict[str, Any] = {}
         self._observers: list[Callable[[], None]] = []
         self._sync_caller_free = self.clock.now()  # when the outside caller's last synchronous call ended
+        self.template = None  # the TemplateReport, when built with from_template
         self.runtime.listeners.append(lambda invocation: self._notify())
         self._mock = None
         self._saved_environment: dict[str, str | None] = {}

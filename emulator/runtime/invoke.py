@@ -108,7 +108,14 @@ class Function:
     def __init__(self, config: FunctionConfig) -> None:
         self.config = config
         self.environments: list[ExecutionEnvironment] = []
-        self.static_variables = self._static_variables()
+        self._encoded_variables: tuple[FunctionConfig, list] | None = None
+
+    @property
+    def encoded_variables(self) -> list[tuple[bytes, bytes]]:
+        """The function's variables encoded for the process environment, computed once per config."""
+        if self._encoded_variables is None or self._encoded_variables[0] is not self.config:
+            self._encoded_variables = (self.config, _encode(self._static_variables()))
+        return self._encoded_variables[1]
 
     def take_environment(self) -> ExecutionEnvironment:
         """A warm idle environment, or a new one. Stale ones (code edited on disk) are dropped."""
@@ -189,8 +196,8 @@ class Runtime:
         cold = not environment.initialized
         sink: list[str] = [logs.start_line(request_id)]
         stream = environment.log_stream
-        variables = {**function.static_variables, "AWS_LAMBDA_LOG_STREAM_NAME": stream,
-                     "_X_AMZN_TRACE_ID": _trace_header(started_at)}
+        variables = function.encoded_variables + _encode({"AWS_LAMBDA_LOG_STREAM_NAME": stream,
+                                                           "_X_AMZN_TRACE_ID": _trace_header(started_at, request_id)})
         memory_before = _peak_rss_mb()
         outcome = _Outcome()
         budget = TimeBudget(config.timeout)
@@ -278,9 +285,8 @@ class _environment_variables:
     encoded once, which is what ``os.environ[key] = value`` does, minus the re-encoding on every call.
     """
 
-    def __init__(self, variables: dict[str, str]) -> None:
-        environ = os.environ
-        self.encoded = [(environ.encodekey(k), environ.encodevalue(v)) for k, v in variables.items()]
+    def __init__(self, encoded: list[tuple[Any, Any]]) -> None:
+        self.encoded = encoded
         self.saved: list[tuple[Any, Any]] = []
 
     def __enter__(self) -> None:
@@ -302,10 +308,16 @@ class _environment_variables:
         self.saved.clear()
 
 
-def _trace_header(started_at: datetime) -> str:
+def _encode(variables: dict[str, str]) -> list[tuple[Any, Any]]:
+    """Variables as ``os.environ`` stores them (bytes on POSIX)."""
+    environ = os.environ
+    return [(environ.encodekey(key), environ.encodevalue(value)) for key, value in variables.items()]
+
+
+def _trace_header(started_at: datetime, request_id: str) -> str:
     """An X-Ray trace header as Lambda sets it in _X_AMZN_TRACE_ID (sampling off by default)."""
-    return (f"Root=1-{int(started_at.timestamp()):08x}-{uuid.uuid4().hex[:24]};"
-            f"Parent={uuid.uuid4().hex[:16]};Sampled=0")
+    digits = request_id.replace("-", "")
+    return f"Root=1-{int(started_at.timestamp()):08x}-{digits[:24]};Parent={digits[16:32]};Sampled=0"
 
 
 def _peak_rss_mb() -> int:
