@@ -279,7 +279,10 @@ class ApiGateway:
     def _preflight(self, found: tuple[Route, dict] | None, request: GatewayRequest,
                    headers: dict[str, str]) -> _Outcome | None:
         """The answer to a CORS preflight, if the API it is for has a CORS configuration."""
-        for api in [found[0].api] if found else ["http", "rest"]:
+        # The API that serves this path answers; an HTTP API with CORS answers any path (AWS behaviour).
+        candidates = [found[0].api] if found else (
+            [api for api in ("rest", "http") if self.routes.methods_for(request.path, api)] or ["http"])
+        for api in candidates:
             cors = self.cors.get(api)
             if cors is None or not cors.is_preflight(request.method, headers):
                 continue

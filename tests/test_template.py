@@ -243,7 +243,7 @@ def test_cors_from_the_template_answers_preflights(everything):
     assert http_answer.status_code == 204
     assert http_answer.headers["Access-Control-Allow-Origin"] == "https://shop.example.com"
     # A REST API's CORS is a mock OPTIONS method on each of its paths, with fixed headers.
-    rest_answer = client.options("/items/7", headers={"Origin": "https://shop.example.com"})
+    rest_answer = client.options("/items/7", headers=preflight)
     assert rest_answer.status_code == 200
     assert rest_answer.headers["Access-Control-Allow-Origin"] == "https://shop.example.com"
     assert rest_answer.headers["Access-Control-Allow-Methods"] == "GET,POST"
