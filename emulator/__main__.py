@@ -30,7 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
-    return args.run(args)
+    try:
+        return args.run(args)
+    except BrokenPipeError:  # `python -m emulator generate-event sqs | head` closed the pipe early
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":
