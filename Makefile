@@ -7,6 +7,10 @@ JOBS ?= 2
 
 .PHONY: venv lab test labs bench clean
 
+# Extra set-up that `make test` needs (a browser, the slides' npm packages): each mk/*.mk adds to it.
+TEST_DEPS :=
+-include mk/*.mk
+
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
@@ -19,7 +23,7 @@ $(STAMP): pyproject.toml
 lab: venv
 	$(BIN)/jupyter lab --notebook-dir=labs --ip=127.0.0.1 $(if $(or $(DISPLAY),$(filter Darwin,$(shell uname -s))),,--no-browser)
 
-test: venv
+test: venv $(TEST_DEPS)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 labs: venv
