@@ -207,11 +207,16 @@ def grade_folder(submissions: Path, course: Course, settings: Settings, workers:
 
 
 def grade_notebooks(notebooks: list[Path], course: Course, settings: Settings, workers: int,
-                    progress: bool = True) -> list[SubmissionResult]:
-    """Grade the given notebooks (see :func:`grade_folder`)."""
+                    progress: bool = True, fork: bool = True) -> list[SubmissionResult]:
+    """Grade the given notebooks (see :func:`grade_folder`).
+
+    ``fork=False`` starts a fresh Python process per exercise instead (what the benchmark compares
+    with, and what to use where forking is unsafe).
+    """
     from tqdm import tqdm
 
-    sandbox.preload()  # before any fork, and before the progress bar exists
+    if fork:
+        sandbox.preload()  # before any fork, and before the progress bar exists
     scratch = Path(tempfile.mkdtemp(prefix="grader-submissions-"))
     try:
         loaded = [(path.stem, _load(path)) for path in notebooks]
@@ -222,7 +227,7 @@ def grade_notebooks(notebooks: list[Path], course: Course, settings: Settings, w
         with tqdm(total=len(prepared), unit="notebook", desc="grading", file=sys.stderr, disable=not progress) as bar:
             bar.update(sum(1 for _, jobs in prepared if not jobs))
             all_jobs = [job for _, jobs in prepared for job in jobs]
-            for job, run in sandbox.run_all(all_jobs, workers, fork=True):
+            for job, run in sandbox.run_all(all_jobs, workers, fork=fork):
                 result, index, exercise = job.tag
                 result.exercises[index] = score_exercise(exercise, run)
                 result.seconds += run.seconds
