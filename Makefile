@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JOBS ?= 2
 
-.PHONY: venv lab test labs bench clean
+.PHONY: venv lab test labs bench grade autograder-zip clean
+SUBMISSIONS ?= submissions
+GRADES ?= grades
+LAB ?= 06_calculator
 
 # Extra set-up that `make test` needs (a browser, the slides' npm packages): each mk/*.mk adds to it.
 TEST_DEPS :=
@@ -28,6 +31,14 @@ test: venv $(TEST_DEPS)
 
 labs: venv
 	$(BIN)/python -m grader labs solutions labs
+
+# Grade a folder of student notebooks: make grade SUBMISSIONS=path/to/notebooks GRADES=grades
+grade: venv
+	$(BIN)/python -m grader grade $(SUBMISSIONS) --out $(GRADES)
+
+# Gradescope's autograder.zip for one lab: make autograder-zip LAB=06_calculator
+autograder-zip: venv
+	$(BIN)/python -m grader autograder-zip --lab $(LAB) --out dist/autograder-$(LAB).zip
 
 bench: venv
 	$(BIN)/python benchmarks/run.py
