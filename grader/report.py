@@ -20,8 +20,9 @@ from pathlib import Path
 
 from .grading import KINDS, ExerciseResult, SubmissionResult
 
+# Scoped to .lambda-lab-check, so that check()'s output in a notebook never restyles the notebook itself.
 STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; line-height: 1.45; }
+.lambda-lab-check { font-family: system-ui, sans-serif; line-height: 1.45; }
 .lambda-lab-check h3 { margin: 0.6rem 0 0.3rem; font-size: 1.05rem; }
 .lambda-lab-check ul { list-style: none; padding-left: 0.4rem; margin: 0.2rem 0; }
 .lambda-lab-check .pass { color: #1a7f37; } .lambda-lab-check .fail { color: #cf222e; }
@@ -117,7 +118,8 @@ def feedback_html(result: SubmissionResult) -> str:
         body.append(f'<p class="problem">{html.escape(result.note)}</p>')
     body.extend(exercise_html(exercise) for exercise in result.exercises)
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f"<style>{STYLE}</style></head>\n<body class=\"lambda-lab-check\">\n" + "\n".join(body) + "\n</body></html>\n")
+            f"<style>{STYLE}body {{ max-width: 52rem; margin: 2rem auto; }}</style></head>\n"
+            '<body class="lambda-lab-check">\n' + "\n".join(body) + "\n</body></html>\n")
 
 
 def write_submission(result: SubmissionResult, folder: Path) -> None:

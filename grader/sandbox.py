@@ -123,20 +123,24 @@ def run_all(jobs: Iterable[Job], workers: int, fork: bool) -> Iterator[tuple[Job
     """
     pending = deque(jobs)
     running: dict[int, _Child] = {}
-    while pending or running:
-        while pending and len(running) < workers:
-            child = _Child(pending.popleft(), fork)
-            running[child.fd] = child
-        wait = max(0.0, min(child.deadline for child in running.values()) - time.monotonic())
-        readable, _, _ = select.select(list(running), [], [], wait)
-        for fd in readable:
-            if running[fd].read_available():
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                child = _Child(pending.popleft(), fork)
+                running[child.fd] = child
+            wait = max(0.0, min(child.deadline for child in running.values()) - time.monotonic())
+            readable, _, _ = select.select(list(running), [], [], wait)
+            for fd in readable:
+                if running[fd].read_available():
+                    child = running.pop(fd)
+                    yield child.job, child.finish(timed_out=False)
+            now = time.monotonic()
+            for fd in [fd for fd, child in running.items() if now >= child.deadline]:
                 child = running.pop(fd)
-                yield child.job, child.finish(timed_out=False)
-        now = time.monotonic()
-        for fd in [fd for fd, child in running.items() if now >= child.deadline]:
-            child = running.pop(fd)
-            yield child.job, child.finish(timed_out=True)
+                yield child.job, child.finish(timed_out=True)
+    finally:  # interrupted (Ctrl-C, an error, the caller stopped early): leave no child behind
+        for child in running.values():
+            child.finish(timed_out=True)
 
 
 def preload() -> None:

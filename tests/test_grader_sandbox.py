@@ -7,7 +7,6 @@ exactly as handler code does (the local cloud runs handlers in-process).
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
@@ -66,8 +65,6 @@ def hostile_job(exercise_id: str, code: str) -> sandbox.Job:
 @pytest.fixture(scope="module")
 def results():
     """Every job of this module, run two at a time in spawned processes, by exercise id."""
-    os.environ["SECRET_OF_THE_INSTRUCTOR"] = "x"
-    os.environ["AWS_SECRET_ACCESS_KEY"] = "AKIA-looks-real"
     jobs = [
         sandbox.Job("01-environment", SETUP_ENVIRONMENT, ("test_no_credentials_and_a_private_home", "test_no_network",
                                                            "test_loopback_is_allowed", "test_memory_is_limited"),
@@ -81,11 +78,10 @@ def results():
                     ("test_small",), "/nonexistent", [], timeout=30),
         *(hostile_job(f"01-{name}", code) for name, code in HOSTILE.items()),
     ]
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SECRET_OF_THE_INSTRUCTOR", "x")
+        patch.setenv("AWS_SECRET_ACCESS_KEY", "AKIA-looks-real")
         return {job.exercise_id: result for job, result in sandbox.run_all(jobs, workers=2, fork=False)}
-    finally:
-        del os.environ["SECRET_OF_THE_INSTRUCTOR"]
-        os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
 
 
 def test_the_sandbox_has_no_credentials_no_network_and_limited_memory(results):
