@@ -7,8 +7,9 @@ each submission with the student's files in ``/autograder/submission``; the resu
 - ``setup.sh``: a virtual environment in ``/autograder/venv`` with the kit installed from ``kit/``;
 - ``run_autograder``: ``python -m grader gradescope --lab NN_topic`` with the paths above;
 - ``kit/``: ``pyproject.toml``, ``README.md`` and the ``emulator`` and ``grader`` packages;
-- ``solutions/NN_topic.ipynb``: the lab's tests, hidden ones included (the zip is for the instructor
-  to upload, never for students).
+- ``solutions/NN_topic.ipynb``: the lab's tests, hidden ones included, but *not* the solution code,
+  which grading does not need: the solution regions are stubbed out as in the student copy, so a
+  submission that goes looking through the grading machine's files finds no answer to copy.
 
 The archive is reproducible: entries in a fixed order with fixed timestamps, so rebuilding an unchanged lab gives
 the same bytes.
@@ -16,11 +17,13 @@ the same bytes.
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
 from .exercises import read_lab
 from .sandbox import KIT_ROOT
+from .strip import dumps, strip_notebook
 
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 PACKAGES = ("emulator", "grader")
@@ -61,13 +64,14 @@ def build(lab_id: str, out: Path, solutions: Path) -> Path:
     """Write the autograder zip for ``lab_id`` to ``out``; returns ``out``."""
     solution = solutions / f"{lab_id}.ipynb"
     read_lab(solution)  # a missing or malformed solution stops here, with its reason
+    tests_only = dumps(strip_notebook(json.loads(solution.read_text(encoding="utf-8")), lab_id, keep_hidden_tests=True))
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         _add(archive, "setup.sh", SETUP_SH.encode(), executable=True)
         _add(archive, "run_autograder", RUN_AUTOGRADER.format(lab=lab_id).encode(), executable=True)
         for name, path in kit_files():
             _add(archive, name, path.read_bytes())
-        _add(archive, f"solutions/{lab_id}.ipynb", solution.read_bytes())
+        _add(archive, f"solutions/{lab_id}.ipynb", tests_only.encode())
     return out
 
 

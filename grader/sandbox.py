@@ -24,11 +24,14 @@ try to change the results. The defences:
   that no function or class of pytest, pluggy, the grader, the emulator or the builtins was
   rebound, and that no pytest plugin appeared; any such change voids the exercise ("tampering").
 
-Limits, honestly: this is a process with limits, not a security boundary. Code written against this
-grader (walking the garbage collector to find the token, writing to the pipe, rebinding something
-the checks do not watch) can forge results, read the hidden tests from memory or the solutions
-folder, or signal other processes of the same user. Grade untrusted work inside a container, as
-Gradescope does; the network guard stops accidental connections, not deliberate raw sockets.
+Limits, honestly: this is a process with limits, not a security boundary. It runs as the grader's
+user, so handler code can read whatever that user can: the hidden tests (in memory and on disk), the
+kit's ``solutions/`` folder, and the files of the other submissions graded at the same time. Code
+written against this grader (walking the garbage collector to find the token, writing to the pipe,
+rebinding something the checks do not watch) can forge results or signal other processes of the
+same user. For untrusted work, grade with the autograder zip in a container, as Gradescope does:
+it carries the tests but no solution code. The network guard stops accidental connections, not
+deliberate raw sockets.
 
 Two ways to start the child, with the same child code:
 

@@ -27,8 +27,9 @@ STUB = 'raise NotImplementedError("Write your code here")'
 LAB_FILES = "[0-9][0-9]_*.ipynb"
 
 
-def strip_notebook(notebook: dict, lab_id: str) -> dict:
-    """The student copy of one solution notebook."""
+def strip_notebook(notebook: dict, lab_id: str, keep_hidden_tests: bool = False) -> dict:
+    """The student copy of one solution notebook (or, with ``keep_hidden_tests``, the grader's copy:
+    every test, no solution code)."""
     parse_lab(notebook, lab_id)  # validates every %%lambda and %%tests cell
     cells = []
     for index, cell in enumerate(notebook.get("cells", [])):
@@ -39,7 +40,9 @@ def strip_notebook(notebook: dict, lab_id: str) -> dict:
             stripped["id"] = cell["id"]
         if cell["cell_type"] == "code":
             source = remove_regions(source, SOLUTION_MARKERS, where, STUB)
-            source = remove_regions(source, HIDDEN_MARKERS, where).rstrip()  # no blank lines left at the end
+            if not keep_hidden_tests:
+                source = remove_regions(source, HIDDEN_MARKERS, where)
+            source = source.rstrip()  # no blank lines left at the end
             stripped.update(source=source, outputs=[], execution_count=None)
         elif any(marker in source for marker in (*SOLUTION_MARKERS, *HIDDEN_MARKERS)):
             raise ExerciseFormatError(f"{where} is a {cell['cell_type']} cell with a ### BEGIN/END marker: "

@@ -46,6 +46,15 @@ def test_the_zip_holds_the_two_scripts_the_kit_and_the_labs_solution(autograder_
     assert "--results /autograder/results/results.json" in run_autograder
 
 
+def test_the_zip_carries_every_test_but_no_solution_code(autograder_zip):
+    with zipfile.ZipFile(autograder_zip) as archive:
+        notebook = archive.read("solutions/01_echo.ipynb").decode()
+
+    assert "test_returns_nested_values" in notebook and "BEGIN HIDDEN TESTS" in notebook
+    assert "BEGIN SOLUTION" not in notebook and 'return event[\\"key1\\"]' not in notebook
+    assert 'raise NotImplementedError(\\"Write your code here\\")' in notebook
+
+
 def test_the_zip_is_reproducible(tmp_path):
     for name in ("first.zip", "second.zip"):
         completed = grader("autograder-zip", "--lab", "01_echo", "--out", str(tmp_path / name), "--solutions", str(SOLUTIONS))
