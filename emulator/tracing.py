@@ -1,0 +1,703 @@
+"""Tracing: the picture AWS X-Ray draws of your invocations, recorded by the local cloud.
+
+A *trace* follows one request through every service it touches. Each service records *segments*
+(one per unit of work) and segments hold *subsegments* (the steps inside: a call to DynamoDB, an
+HTTP request, the cold start). All of them carry the same *trace id*; a service passes it on in the
+*trace header* ``Root=1-...;Parent=...;Sampled=1``, so the pieces can be put back together.
+
+What Lambda does, and what the local cloud does the same way:
+
+- **Sampling.** A function with active tracing (``tracing="Active"``, SAM's ``Tracing: Active``)
+  starts a trace for every invocation that arrives without a decision. Any function continues a
+  trace whose header says ``Sampled=1`` (the default mode, ``PassThrough``): that is how a chain of
+  functions shares one trace id.
+- **The runtime's own segments.** For each traced invocation Lambda records two segments, both named
+  after the function: the service's (origin ``AWS::Lambda``) and the function's (origin
+  ``AWS::Lambda::Function``), whose subsegments are ``Initialization`` (cold starts only),
+  ``Invocation`` and ``Overhead``. A function that never imports the X-Ray SDK still gets them.
+- **The X-Ray SDK.** Lambda tells the SDK where it stands through environment variables:
+  ``_X_AMZN_TRACE_ID`` (the header; its ``Parent`` is the function segment), ``AWS_XRAY_DAEMON_ADDRESS``
+  (the daemon that forwards segments to X-Ray; here a collector on 127.0.0.1) and
+  ``AWS_XRAY_CONTEXT_MISSING``. After ``patch_all()`` the SDK sends a subsegment over UDP for every
+  boto3 call and every ``requests`` call, attached to the function segment.
+- **Propagation.** boto3 sends the header with every request (``X-Amzn-Trace-Id``). Lambda's Invoke
+  continues the caller's trace; SQS keeps the header with the message (the ``AWSTraceHeader`` system
+  attribute) and the event source mapping continues it when the message reaches the next function.
+
+``cloud.traces()`` returns :class:`Trace` objects; ``trace.waterfall()`` draws one as the X-Ray
+console's timeline does, and a trace displays as that chart in a notebook.
+
+Where we cannot be faithful:
+
+- X-Ray samples (by default 1 request a second and 5% of the rest); here every traced invocation is
+  recorded, so a lab always has a picture.
+- Handlers share one Python process here, so the SDK's process-wide recorder is re-pointed at this
+  cloud's collector and given each invocation's own context, and its clock reads the invocation's
+  elapsed time (real time plus simulated ``time.sleep``) from the virtual start, so bars have widths.
+- An SQS batch continues the trace of its first traced message; AWS links the consumer's trace to
+  every producer's trace instead.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import secrets
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+from urllib.parse import urlsplit
+
+from botocore.handlers import BUILTIN_HANDLERS
+
+from .runtime.timeouts import current_budget
+
+if TYPE_CHECKING:
+    from .runtime.function import FunctionConfig
+    from .runtime.invoke import Invocation
+    from .runtime.timeouts import TimeBudget
+
+MODES = ("PassThrough", "Active")  # Lambda's TracingConfig modes
+CONTEXT_MISSING = "LOG_ERROR"  # the value Lambda gives AWS_XRAY_CONTEXT_MISSING
+DEFAULT_DAEMON = "127.0.0.1:2000"  # where the SDK looks when nobody says (the X-Ray daemon's default)
+PROTOCOL_HEADER = b'{"format": "json", "version": 1}'  # first line of every datagram an X-Ray SDK sends
+MAX_DATAGRAM = 65_535
+FLUSH_TIMEOUT = 5.0  # seconds to wait for our own datagrams to come back through the loopback
+
+
+# -- the trace header -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TraceHeader:
+    """``Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1``.
+
+    ``root`` is the trace id, ``parent`` the segment (or subsegment) that made the call, ``sampled``
+    the decision: ``"1"`` record, ``"0"`` do not, ``"?"`` or ``None`` let the receiver decide.
+    """
+
+    root: str | None = None
+    parent: str | None = None
+    sampled: str | None = None
+
+    @classmethod
+    def parse(cls, text: str | None) -> "TraceHeader":
+        """Read a header (unknown fields such as ``Lineage`` are ignored, as X-Ray does)."""
+        fields = {}
+        for part in (text or "").split(";"):
+            key, _, value = part.strip().partition("=")
+            fields[key.strip().lower()] = value.strip()
+        return cls(fields.get("root") or None, fields.get("parent") or None, fields.get("sampled") or None)
+
+    @property
+    def decided(self) -> bool:
+        return self.sampled in ("0", "1")
+
+    def __str__(self) -> str:
+        parts = [f"Root={self.root}"]
+        if self.parent:
+            parts.append(f"Parent={self.parent}")
+        if self.sampled:
+            parts.append(f"Sampled={self.sampled}")
+        return ";".join(parts)
+
+
+def new_trace_id(moment: datetime) -> str:
+    """``1-<start time, 8 hex digits of epoch seconds>-<96 random bits>``: X-Ray's trace id format."""
+    return f"1-{int(moment.timestamp()):08x}-{secrets.token_hex(12)}"
+
+
+def new_entity_id() -> str:
+    """A segment or subsegment id: 64 random bits as 16 hex digits."""
+    return secrets.token_hex(8)
+
+
+# -- segments and traces ----------------------------------------------------------------------------
+
+@dataclass
+class Segment:
+    """One segment or subsegment of a trace, read from the JSON document X-Ray stores.
+
+    ``kind`` is ``"segment"`` (a service's unit of work: ``origin`` says which, e.g. ``AWS::Lambda``)
+    or ``"subsegment"`` (a step inside it: ``namespace`` is ``"aws"`` for AWS calls, ``"remote"``
+    for other HTTP calls, None for your own). Times are epoch seconds on the cloud's virtual clock.
+    """
+
+    name: str
+    id: str
+    trace_id: str | None
+    start_time: float
+    end_time: float | None
+    parent_id: str | None = None
+    kind: str = "segment"
+    origin: str | None = None
+    namespace: str | None = None
+    subsegments: list["Segment"] = field(default_factory=list)
+    document: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_document(cls, document: dict, trace_id: str | None = None, parent_id: str | None = None) -> "Segment":
+        kind = "subsegment" if document.get("type") == "subsegment" or parent_id else "segment"
+        node = cls(
+            name=document.get("name", "?"), id=document.get("id", ""),
+            trace_id=document.get("trace_id", trace_id), start_time=float(document.get("start_time", 0.0)),
+            end_time=document.get("end_time"), parent_id=document.get("parent_id", parent_id), kind=kind,
+            origin=document.get("origin"), namespace=document.get("namespace"), document=document)
+        node.subsegments = [cls.from_document(child, node.trace_id, node.id)
+                            for child in document.get("subsegments", [])]
+        return node
+
+    @property
+    def duration_ms(self) -> float:
+        """How long it took (0 for a subsegment still in progress when it was sent)."""
+        return 0.0 if self.end_time is None else (self.end_time - self.start_time) * 1000
+
+    @property
+    def start(self) -> datetime:
+        return datetime.fromtimestamp(self.start_time, tz=timezone.utc)
+
+    @property
+    def failed(self) -> bool:
+        """True when X-Ray would paint it red or orange: a fault (5xx), an error (4xx) or a throttle."""
+        return any(self.document.get(flag) for flag in ("fault", "error", "throttle"))
+
+    @property
+    def annotations(self) -> dict:
+        return self.document.get("annotations", {})
+
+    @property
+    def metadata(self) -> dict:
+        return self.document.get("metadata", {})
+
+    @property
+    def http(self) -> dict:
+        return self.document.get("http", {})
+
+    @property
+    def aws(self) -> dict:
+        return self.document.get("aws", {})
+
+    @property
+    def label(self) -> str:
+        """The name as the X-Ray timeline shows it, with the origin of a segment."""
+        return f"{self.name} ({self.origin})" if self.origin else self.name
+
+    def walk(self, depth: int = 0) -> Iterator[tuple[int, "Segment"]]:
+        """This entity and everything under it, depth first, children in time order."""
+        yield depth, self
+        for child in sorted(self.subsegments, key=lambda s: s.start_time):
+            yield from child.walk(depth + 1)
+
+
+@dataclass
+class Trace:
+    """Every segment recorded under one trace id: what the X-Ray console shows for one request."""
+
+    id: str
+    segments: list[Segment]
+
+    @property
+    def start_time(self) -> float:
+        return min(segment.start_time for segment in self.segments)
+
+    @property
+    def end_time(self) -> float:
+        return max((end for _, entity in self.entities() if (end := entity.end_time) is not None),
+                   default=self.start_time)
+
+    @property
+    def duration_ms(self) -> float:
+        return (self.end_time - self.start_time) * 1000
+
+    @property
+    def start(self) -> datetime:
+        return datetime.fromtimestamp(self.start_time, tz=timezone.utc)
+
+    def entities(self) -> list[tuple[int, Segment]]:
+        """(depth, segment or subsegment) in the order the timeline lists them."""
+        return [pair for segment in sorted(self.segments, key=lambda s: s.start_time) for pair in segment.walk()]
+
+    def find(self, name: str) -> list[Segment]:
+        """Every segment and subsegment called ``name`` (e.g. ``"Initialization"``, ``"DynamoDB"``)."""
+        return [entity for _, entity in self.entities() if entity.name == name]
+
+    @property
+    def functions(self) -> list[str]:
+        """The functions this request went through, in the order they started."""
+        return [entity.name for _, entity in self.entities() if entity.origin == "AWS::Lambda::Function"]
+
+    def __str__(self) -> str:
+        lines = [f"Trace {self.id}  {self.duration_ms:.1f} ms"]
+        for depth, entity in self.entities():
+            offset = (entity.start_time - self.start_time) * 1000
+            flag = "  !" if entity.failed else ""
+            lines.append(f"{'  ' * depth}{entity.label:<{48 - 2 * depth}} +{offset:9.1f} ms {entity.duration_ms:9.1f} ms{flag}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<Trace {self.id} {' -> '.join(self.functions) or 'no function'} {self.duration_ms:.1f} ms>"
+
+    def waterfall(self, title: str | None = None):
+        """The trace as a matplotlib Figure, drawn like the X-Ray console's timeline (see :func:`waterfall`)."""
+        return waterfall(self, title)
+
+    def save_waterfall(self, path: str | Path, title: str | None = None) -> Path:
+        """Draw the waterfall into a PNG file; returns its path."""
+        path = Path(path)
+        self.waterfall(title).savefig(path, format="png", dpi=100, bbox_inches="tight")
+        return path
+
+    def _repr_png_(self) -> bytes:
+        """A trace shown in a notebook is its waterfall."""
+        buffer = io.BytesIO()
+        self.waterfall().savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+        return buffer.getvalue()
+
+
+def assemble(documents: list[dict]) -> list[Trace]:
+    """Put segment documents back together: subsegments sent on their own join their parent by id."""
+    nodes: dict[str, Segment] = {}
+    roots: list[Segment] = []
+    for document in documents:
+        node = Segment.from_document(document)
+        roots.append(node)
+        for _, entity in node.walk():
+            nodes[entity.id] = entity
+    tops: dict[str, list[Segment]] = {}
+    for node in roots:
+        parent = nodes.get(node.parent_id) if node.kind == "subsegment" else None
+        if parent is not None:
+            parent.subsegments.append(node)
+        else:
+            tops.setdefault(node.trace_id or "?", []).append(node)
+    traces = [Trace(trace_id, segments) for trace_id, segments in tops.items()]
+    return sorted(traces, key=lambda trace: trace.start_time)
+
+
+# -- the waterfall ----------------------------------------------------------------------------------
+
+_COLOURS = {"service": "#8fb3d9", "function": "#f5a45d", "Initialization": "#d9534f", "Invocation": "#f5c28c",
+            "Overhead": "#c7c7c7", "aws": "#5cb85c", "remote": "#9b59b6", "local": "#5bc0de"}
+
+
+def _colour(entity: Segment) -> str:
+    if entity.origin == "AWS::Lambda":
+        return _COLOURS["service"]
+    if entity.kind == "segment":
+        return _COLOURS["function"]
+    return _COLOURS.get(entity.name) or _COLOURS.get(entity.namespace or "local", _COLOURS["local"])
+
+
+def waterfall(trace: Trace, title: str | None = None):
+    """Draw ``trace`` as a timeline: one bar per segment and subsegment, indented under its parent.
+
+    The x axis is milliseconds since the trace started; each bar is labelled with its duration.
+    Uses matplotlib's object API (no pyplot), so it works in threads and headless runs.
+    """
+    from matplotlib.figure import Figure
+
+    rows = trace.entities()
+    figure = Figure(figsize=(10, 0.4 * len(rows) + 1.2))
+    axes = figure.add_subplot()
+    total = max(trace.duration_ms, 1e-3)
+    for row, (depth, entity) in enumerate(rows):
+        offset = (entity.start_time - trace.start_time) * 1000
+        width = max(entity.duration_ms, total / 400)  # an instant still shows as a sliver
+        axes.barh(row, width, left=offset, height=0.6, color=_colour(entity),
+                  edgecolor="#c9302c" if entity.failed else "none", linewidth=2)
+        axes.text(offset + width + total * 0.01, row, f"{entity.duration_ms:.1f} ms", va="center", fontsize=8)
+    labels = [f"{'  ' * depth}{entity.label}" for depth, entity in rows]
+    axes.set_yticks(range(len(rows)), labels, fontsize=9, family="monospace")
+    # Left-aligned names, indented under their parent, as the X-Ray console lists them.
+    axes.tick_params(axis="y", length=0, pad=5.6 * max(map(len, labels)) + 6)
+    for label in axes.get_yticklabels():
+        label.set_horizontalalignment("left")
+    axes.invert_yaxis()
+    axes.set_xlim(0, total * 1.15)
+    axes.set_xlabel("milliseconds since the trace started")
+    axes.set_title(title or f"Trace {trace.id}  ({trace.duration_ms:.1f} ms)", fontsize=10)
+    axes.grid(axis="x", alpha=0.3)
+    figure.tight_layout()
+    return figure
+
+
+def trace_viewer(cloud) -> Any:
+    """A notebook widget: pick one of the cloud's traces, see its waterfall (refresh to see new ones)."""
+    import ipywidgets as widgets
+
+    picker = widgets.Dropdown(description="trace")
+    image = widgets.Image(format="png")
+    refresh = widgets.Button(description="refresh")
+
+    def load(_=None) -> None:
+        picker.options = [(repr(trace), trace) for trace in cloud.traces()]
+
+    def show(change) -> None:
+        if change["new"] is not None:
+            image.value = change["new"]._repr_png_()
+
+    picker.observe(show, names="value")
+    refresh.on_click(load)
+    load()
+    return widgets.VBox([widgets.HBox([picker, refresh]), image])
+
+
+# -- the collector: the X-Ray daemon of the local cloud ---------------------------------------------
+
+class TraceCollector:
+    """Receives what X-Ray SDKs send (UDP datagrams on 127.0.0.1) and keeps every segment document.
+
+    In Lambda the daemon runs beside your function and forwards segments to the X-Ray service in
+    batches. Each datagram is a header line (``{"format": "json", "version": 1}``) and one JSON
+    segment or subsegment. The Lambda service records its own segments directly (:meth:`add`).
+    """
+
+    def __init__(self) -> None:
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._socket.bind(("127.0.0.1", 0))
+        self.address = "%s:%d" % self._socket.getsockname()
+        self._documents: list[dict] = []
+        self.rejected: list[bytes] = []  # datagrams that were not segment documents: never silently lost
+        self._lock = threading.Condition()
+        self._flushes = itertools.count(1)
+        self._flushed = 0
+        self._thread = threading.Thread(target=self._receive, name="lambda-lab-xray-daemon", daemon=True)
+        self._thread.start()
+
+    def add(self, document: dict) -> None:
+        with self._lock:
+            self._documents.append(document)
+
+    def documents(self) -> list[dict]:
+        """Every document received so far (after waiting for the datagrams already sent)."""
+        self.flush()
+        with self._lock:
+            return list(self._documents)
+
+    def flush(self) -> None:
+        """Send ourselves a marker and wait until it arrives: the datagrams sent before it have too."""
+        number = next(self._flushes)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            sender.sendto(b"flush %d" % number, self._socket.getsockname())
+        with self._lock:
+            if not self._lock.wait_for(lambda: self._flushed >= number, FLUSH_TIMEOUT):
+                raise TimeoutError(f"the trace collector on {self.address} stopped receiving segments")
+
+    def close(self) -> None:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            sender.sendto(b"close", self._socket.getsockname())
+        self._thread.join(FLUSH_TIMEOUT)
+        self._socket.close()
+
+    def _receive(self) -> None:
+        while True:
+            data = self._socket.recv(MAX_DATAGRAM)
+            if data == b"close":
+                return
+            with self._lock:
+                if data.startswith(b"flush "):
+                    self._flushed = int(data.split()[1])
+                    self._lock.notify_all()
+                else:
+                    self._keep(data)
+
+    def _keep(self, data: bytes) -> None:
+        header, _, body = data.partition(b"\n")
+        try:
+            if json.loads(header) != json.loads(PROTOCOL_HEADER):
+                raise ValueError("unknown protocol header")
+            self._documents.append(json.loads(body))
+        except ValueError:
+            self.rejected.append(data)
+
+
+# -- the X-Ray SDK in a shared process ---------------------------------------------------------------
+
+_active = threading.local()  # this thread's stack of running invocations (Lambda calling Lambda nests them)
+
+# The SDK modules that stamp start and end times on segments with time.time().
+_SDK_CLOCK_MODULES = ("aws_xray_sdk.core.models.entity", "aws_xray_sdk.core.recorder",
+                      "aws_xray_sdk.core.async_recorder")
+
+
+def _current() -> "InvocationTrace | None":
+    """The invocation running in this thread right now (the innermost, when one invokes another)."""
+    budget = current_budget()
+    for frame in reversed(getattr(_active, "stack", ())):
+        if frame.budget is budget:
+            return frame
+    return None
+
+
+class _InvocationClock:
+    """``time`` for the SDK: inside an invocation, its virtual start plus the time it has run so far."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+    def time(self) -> float:
+        frame = _current()
+        return frame.now() if frame is not None else time.time()
+
+
+_INVOCATION_CLOCK = _InvocationClock()
+
+
+def _xray_recorder() -> Any:
+    """The SDK's process-wide recorder, if a handler (or anyone) imported the SDK."""
+    core = sys.modules.get("aws_xray_sdk.core")
+    return getattr(core, "xray_recorder", None)
+
+
+def _import_xray_sdk() -> None:
+    """Import the SDK before a traced handler does, so its clock is ours from its first segment."""
+    try:
+        import aws_xray_sdk.core  # noqa: F401  (the import is the point)
+    except ImportError:
+        pass  # the SDK is optional for handlers: the runtime's own segments are recorded anyway
+
+
+def _point_xray_sdk_at(address: str) -> None:
+    """Make the SDK behave as it does inside Lambda, sending to ``address`` (cheap when already done)."""
+    recorder = _xray_recorder()
+    if recorder is None or getattr(recorder, "_lambda_lab_daemon", None) == address:
+        return
+    from aws_xray_sdk.core.lambda_launcher import LambdaContext
+    from aws_xray_sdk.core.sampling.local.sampler import LocalSampler
+    if not isinstance(recorder.context, LambdaContext):  # imported outside a handler: switch to Lambda mode
+        recorder.context = LambdaContext()
+        recorder.sampler = LocalSampler()
+        recorder.streaming_threshold = 0  # in Lambda the SDK sends each subsegment as soon as it ends
+    recorder.emitter.set_daemon_address(address)
+    for name in _SDK_CLOCK_MODULES:
+        if name in sys.modules:
+            sys.modules[name].time = _INVOCATION_CLOCK
+    recorder._lambda_lab_daemon = address
+
+
+def _swap_xray_context(state: dict | None) -> dict | None:
+    """Give the SDK a fresh per-invocation context (as a new process would have); returns the old one."""
+    recorder = _xray_recorder()
+    local = getattr(getattr(recorder, "context", None), "_local", None)
+    if local is None:
+        return None
+    saved = dict(vars(local))
+    vars(local).clear()
+    vars(local).update(state or {})
+    return saved
+
+
+# -- the tracer: what the Lambda service records ------------------------------------------------------
+
+@dataclass
+class InvocationTrace:
+    """One invocation as tracing sees it: its header, its clock, and the ids of its segments."""
+
+    function: str
+    header: TraceHeader
+    sampled: bool
+    origin: float  # when it started, in epoch seconds on the trace clock
+    variables: dict[str, str]
+    budget: "TimeBudget | None" = None  # set by the runtime as the invocation starts
+    service_id: str = field(default_factory=new_entity_id)
+    upstream_parent: str | None = None
+    saved_sdk_context: dict | None = None
+
+    def now(self) -> float:
+        """The trace clock: the virtual start plus the invocation's elapsed (real and slept) time."""
+        return self.origin + (self.budget.elapsed() if self.budget is not None else 0.0)
+
+
+class Tracer:
+    """The Lambda service's side of X-Ray: decides who is traced, sets the variables, records segments."""
+
+    def __init__(self) -> None:
+        self.collector: TraceCollector | None = None
+        self.modes: dict[str, str] = {}
+        self._carried: dict[str, str] = {}  # request id -> trace header of a queued asynchronous event
+        self._trace_ends: dict[str, float] = {}  # trace id -> when its last recorded invocation ended
+
+    # -- lifetime and configuration --
+
+    def start(self) -> None:
+        if self.collector is None:
+            self.collector = TraceCollector()
+            _clouds_tracing.append(self)
+
+    def stop(self) -> None:
+        if self.collector is not None:
+            self.collector.close()
+            self.collector = None
+            _clouds_tracing.remove(self)
+
+    def set_mode(self, function: str, mode: str) -> None:
+        """``Active`` or ``PassThrough`` (Lambda's TracingConfig); raises naming the valid modes."""
+        if mode not in MODES:
+            raise ValueError(f"tracing mode {mode!r} is not one of {', '.join(MODES)}: "
+                             f"use tracing='Active' to trace every invocation (SAM: Tracing: Active)")
+        self.modes[function] = mode
+
+    def carry(self, request_id: str, header: str | None) -> None:
+        """Keep an asynchronous event's trace header until the event runs (and for its retries)."""
+        if header:
+            self._carried[request_id] = header
+
+    # -- one invocation --
+
+    def begin(self, config: "FunctionConfig", request_id: str, started_at: datetime,
+              header: str | None = None) -> InvocationTrace:
+        """Decide whether this invocation is traced; returns its trace and the variables Lambda sets.
+
+        Its trace clock starts where the caller's stands (a nested call), or at the virtual time, but
+        never before the trace it continues last ended: the local cloud runs a queue's consumer after
+        its producer returned, and the picture says so.
+        """
+        incoming = TraceHeader.parse(header or self._carried.get(request_id))
+        if incoming.decided:
+            sampled = incoming.sampled == "1"  # an upstream decision is always respected
+        else:
+            sampled = self.modes.get(config.name) == "Active" and self.collector is not None
+        outer = _current()
+        root = incoming.root or new_trace_id(started_at)
+        origin = outer.now() if outer is not None else max(started_at.timestamp(), self._trace_ends.get(root, 0.0))
+        function_id = new_entity_id()
+        own = TraceHeader(root, function_id, "1" if sampled else "0")
+        variables = {"_X_AMZN_TRACE_ID": str(own)}
+        for name, value in (("AWS_XRAY_DAEMON_ADDRESS", self.collector.address if self.collector else DEFAULT_DAEMON),
+                            ("AWS_XRAY_CONTEXT_MISSING", CONTEXT_MISSING)):
+            if name not in config.environment:  # users may override these two (Lambda does not reserve them)
+                variables[name] = value
+        frame = InvocationTrace(config.name, own, sampled, origin, variables,
+                                upstream_parent=incoming.parent if incoming.root else None)
+        if sampled:
+            _import_xray_sdk()
+        if self.collector is not None:
+            _point_xray_sdk_at(self.collector.address)
+        frame.saved_sdk_context = _swap_xray_context(None)
+        _active.stack = getattr(_active, "stack", []) + [frame]
+        return frame
+
+    def end(self, frame: InvocationTrace, invocation: "Invocation", config: "FunctionConfig") -> None:
+        """Record the invocation's segments (when sampled) and give the SDK the caller's context back."""
+        _active.stack = [other for other in _active.stack if other is not frame]
+        _swap_xray_context(frame.saved_sdk_context)
+        if not frame.sampled or self.collector is None:
+            return
+        invocation.trace_id = frame.header.root
+        for document in _lambda_segments(frame, invocation, config):
+            self.collector.add(document)
+            self._trace_ends[frame.header.root] = max(self._trace_ends.get(frame.header.root, 0.0),
+                                                      document["end_time"])
+
+    # -- reading --
+
+    def traces(self, function: str | None = None) -> list[Trace]:
+        """Every trace recorded so far, oldest first; only those that went through ``function`` if given."""
+        documents = self.collector.documents() if self.collector is not None else []
+        traces = assemble(documents)
+        return [trace for trace in traces if function is None or function in trace.functions]
+
+
+def _lambda_segments(frame: InvocationTrace, invocation: "Invocation", config: "FunctionConfig") -> list[dict]:
+    """The two segments Lambda records for one traced invocation, as X-Ray documents."""
+    start = frame.origin
+    handler_start = start + (invocation.init_duration_ms or 0.0) / 1000
+    handler_end = handler_start + invocation.duration_ms / 1000
+    end = max(frame.now(), handler_end)
+    trace_id = frame.header.root
+    resource = {"function_arn": config.arn, "resource_names": [config.name], "account_id": config.account_id}
+    service = {"name": config.name, "id": frame.service_id, "trace_id": trace_id, "start_time": start,
+               "end_time": end, "origin": "AWS::Lambda", "http": {"response": {"status": 200}},
+               "aws": {"request_id": invocation.request_id, **resource}}
+    if frame.upstream_parent:
+        service["parent_id"] = frame.upstream_parent
+    steps = []
+    if invocation.init_duration_ms is not None:
+        steps.append(_subsegment("Initialization", start, handler_start, resource))
+    invocation_step = _subsegment("Invocation", handler_start, handler_end, resource)
+    steps += [invocation_step, _subsegment("Overhead", handler_end, end, resource)]
+    function = {"name": config.name, "id": frame.header.parent, "trace_id": trace_id, "parent_id": frame.service_id,
+                "start_time": start, "end_time": end, "origin": "AWS::Lambda::Function", "aws": resource,
+                "subsegments": steps}
+    if invocation.error is not None:  # an unhandled error is a fault of the function, as X-Ray shows it
+        cause = {"exceptions": [{"id": new_entity_id(), "message": invocation.error["errorMessage"],
+                                 "type": invocation.error["errorType"]}]}
+        for document in (function, invocation_step):
+            document.update(fault=True, cause=cause)
+    return [service, function]
+
+
+def _subsegment(name: str, start: float, end: float, aws: dict) -> dict:
+    return {"name": name, "id": new_entity_id(), "start_time": start, "end_time": end, "aws": dict(aws)}
+
+
+# -- SQS keeps the trace header with the message ------------------------------------------------------
+
+_clouds_tracing: list[Tracer] = []
+_pending_sqs_header = threading.local()
+
+
+def _remember_sqs_trace_header(request, **kwargs) -> None:
+    """botocore ``before-send.sqs``: note the ``X-Amzn-Trace-Id`` header a SendMessage(Batch) carries."""
+    if not _clouds_tracing:
+        return
+    value = request.headers.get("X-Amzn-Trace-Id")
+    _pending_sqs_header.value = value.decode() if isinstance(value, bytes) else value
+
+
+def _capture_queue_url(params: dict, context: dict, **kwargs) -> None:
+    """botocore ``before-call.sqs``: note which queue a send goes to, for :func:`_store_sqs_trace_header`."""
+    if not _clouds_tracing:
+        return
+    body = params.get("body")
+    try:
+        request = body if isinstance(body, dict) else json.loads(body or b"{}")
+    except ValueError:
+        return
+    context["lambda_lab_queue_url"] = request.get("QueueUrl")
+
+
+def _store_sqs_trace_header(parsed: dict, model, context: dict, **kwargs) -> None:
+    """botocore ``after-call.sqs``: SQS stores the request's trace header as each new message's
+    ``AWSTraceHeader`` system attribute (unless the sender set that attribute itself, which wins).
+
+    moto ignores the header (and drops system attributes sent with SendMessageBatch), so the local
+    cloud writes the attribute onto moto's message itself.
+    """
+    header, _pending_sqs_header.value = getattr(_pending_sqs_header, "value", None), None
+    queue = _moto_queue(context.get("lambda_lab_queue_url"))
+    if not header or queue is None or not isinstance(parsed, dict):
+        return
+    ids = {parsed.get("MessageId")} | {entry.get("MessageId") for entry in parsed.get("Successful", [])}
+    for message in queue._messages:
+        if message.id in ids and "AWSTraceHeader" not in (message.system_attributes or {}):
+            message.system_attributes = {**(message.system_attributes or {}),
+                                         "AWSTraceHeader": {"StringValue": header, "DataType": "String"}}
+
+
+def _moto_queue(queue_url: str | None):
+    """The moto queue behind ``https://sqs.REGION.amazonaws.com/ACCOUNT/NAME``, if there is one."""
+    if not queue_url:
+        return None
+    from moto.sqs.models import sqs_backends
+    parts = urlsplit(queue_url)
+    account, _, name = parts.path.strip("/").partition("/")
+    host = (parts.hostname or "").split(".")
+    region = host[1] if len(host) > 2 and host[0] == "sqs" else "us-east-1"
+    queue = sqs_backends[account][region].queues.get(name) if account.isdigit() else None
+    return queue
+
+
+BUILTIN_HANDLERS.extend([
+    ("before-call.sqs.SendMessage", _capture_queue_url),
+    ("before-call.sqs.SendMessageBatch", _capture_queue_url),
+    ("before-send.sqs.SendMessage", _remember_sqs_trace_header),
+    ("before-send.sqs.SendMessageBatch", _remember_sqs_trace_header),
+    ("after-call.sqs.SendMessage", _store_sqs_trace_header),
+    ("after-call.sqs.SendMessageBatch", _store_sqs_trace_header),
+])
