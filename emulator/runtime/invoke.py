@@ -24,10 +24,11 @@ from datetime import datetime
 from typing import Any, Callable
 
 from . import errors, logs
+from ..tracing import Tracer
 from .context import LambdaContext
 from .environment import ExecutionEnvironment
 from .function import FunctionConfig
-from .timeouts import TimeBudget, time_limit
+from .timeouts import TimeBudget, current_budget, time_limit
 
 try:
     import resource
@@ -64,6 +65,7 @@ class Invocation:
     max_memory_used_mb: int = 0
     cold_start: bool = False
     response_bytes: bytes = b"null"
+    trace_id: str | None = None  # the X-Ray trace that recorded it, when it was traced
 
     @property
     def ok(self) -> bool:
@@ -170,41 +172,49 @@ class _Outcome:
 class Runtime:
     """Runs invocations of functions and keeps every function's log and the history."""
 
-    def __init__(self, clock_now: Callable[[], datetime]) -> None:
+    def __init__(self, clock_now: Callable[[], datetime], tracer: Tracer | None = None) -> None:
         self.clock_now = clock_now
+        self.tracer = tracer or Tracer()
         self.history: list[Invocation] = []
         self.log_text: dict[str, list[str]] = {}
         self.listeners: list[Callable[[Invocation], None]] = []
 
     def invoke(self, function: Function, payload: bytes, trigger: str = "invoke",
                client_context: dict | None = None, identity: dict | None = None,
-               request_id: str | None = None) -> Invocation:
-        """Run ``function`` on the JSON ``payload`` (already checked by :func:`encode_payload`)."""
+               request_id: str | None = None, trace_header: str | None = None) -> Invocation:
+        """Run ``function`` on the JSON ``payload`` (already checked by :func:`encode_payload`).
+
+        ``trace_header`` is the caller's X-Ray header (``Root=...;Parent=...;Sampled=1``), if any.
+        """
         with RUNTIME_LOCK:
             environment = function.take_environment()
             environment.busy = True
             try:
                 return self._run(function, environment, payload, trigger, client_context, identity,
-                                 request_id or str(uuid.uuid4()))
+                                 request_id or str(uuid.uuid4()), trace_header)
             finally:
                 environment.busy = False
 
     def _run(self, function: Function, environment: ExecutionEnvironment, payload: bytes, trigger: str,
-             client_context: dict | None, identity: dict | None, request_id: str) -> Invocation:
+             client_context: dict | None, identity: dict | None, request_id: str,
+             trace_header: str | None = None) -> Invocation:
         config = function.config
         started_at = self.clock_now()
         cold = not environment.initialized
         sink: list[str] = [logs.start_line(request_id)]
         stream = environment.log_stream
-        variables = function.encoded_variables + _encode({"AWS_LAMBDA_LOG_STREAM_NAME": stream,
-                                                           "_X_AMZN_TRACE_ID": _trace_header(started_at, request_id)})
+        trace = self.tracer.begin(config, request_id, started_at, trace_header)
+        budget = trace.budget = TimeBudget(config.timeout)  # the invocation's time is also its trace clock
+        variables = function.encoded_variables + _encode({"AWS_LAMBDA_LOG_STREAM_NAME": stream, **trace.variables})
         memory_before = _peak_rss_mb()
         outcome = _Outcome()
-        budget = TimeBudget(config.timeout)
         with _environment_variables(variables), logs.capture_output(request_id, sink), environment.activated():
             self._execute(environment, config, payload, request_id, stream, client_context, identity, outcome,
                           budget)
         duration_ms = budget.elapsed() * 1000
+        caller = current_budget()
+        if caller is not None:  # Lambda calling Lambda: the caller waited through this call's simulated sleeps too
+            caller.slept += budget.slept
         if outcome.init_ms is not None:
             duration_ms = max(duration_ms - outcome.init_ms, 0.0)
         if outcome.error is None and duration_ms > config.timeout * 1000:
@@ -224,6 +234,7 @@ class Runtime:
             init_duration_ms=outcome.init_ms, max_memory_used_mb=memory, cold_start=cold,
             response_bytes=outcome.response if outcome.error is None else json.dumps(outcome.error).encode(),
         )
+        self.tracer.end(trace, invocation, config)
         self._record(invocation)
         return invocation
 
@@ -312,12 +323,6 @@ def _encode(variables: dict[str, str]) -> list[tuple[Any, Any]]:
     """Variables as ``os.environ`` stores them (bytes on POSIX)."""
     environ = os.environ
     return [(environ.encodekey(key), environ.encodevalue(value)) for key, value in variables.items()]
-
-
-def _trace_header(started_at: datetime, request_id: str) -> str:
-    """An X-Ray trace header as Lambda sets it in _X_AMZN_TRACE_ID (sampling off by default)."""
-    digits = request_id.replace("-", "")
-    return f"Root=1-{int(started_at.timestamp()):08x}-{digits[:24]};Parent={digits[16:32]};Sampled=0"
 
 
 def _peak_rss_mb() -> int:
