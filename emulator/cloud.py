@@ -32,6 +32,7 @@ from .runtime import (ASYNC_PAYLOAD_LIMIT, Function, FunctionConfig, InvalidPara
                       ResourceNotFoundException, Runtime, TooManyRequestsException, encode_payload, make_config)
 from .runtime.timeouts import current_budget, install_simulated_sleep, uninstall_simulated_sleep
 from .timeline import Timeline
+from .tracing import Trace, Tracer
 
 ACCOUNT_ID = "123456789012"  # moto's default account: ARNs built here and by moto agree
 # Credentials that cannot work anywhere but in moto, so nothing can ever reach a real account.
@@ -55,7 +56,8 @@ class LocalCloud:
         self.account_id = ACCOUNT_ID
         self.clock = VirtualClock(start_time)
         self.timeline = Timeline(self.clock)
-        self.runtime = Runtime(self.clock.now)
+        self.tracer = Tracer()  # X-Ray: who is traced, the collector, the segments Lambda records
+        self.runtime = Runtime(self.clock.now, self.tracer)
         self.functions: dict[str, Function] = {}
         self.concurrency = ConcurrencyModel(account_concurrency)
         self.async_queue = self.timeline.add(AsyncInvoker(self))
@@ -99,6 +101,7 @@ class LocalCloud:
         self._mock.start()
         moto_patches.install(self.clock)
         lambda_api.activate(self)
+        self.tracer.start()
         return self
 
     def stop(self) -> None:
@@ -106,6 +109,7 @@ class LocalCloud:
         if self._mock is None:
             return
         self.pause()
+        self.tracer.stop()
         lambda_api.deactivate(self)
         self._clients.clear()
         moto_patches.uninstall()
@@ -154,14 +158,17 @@ class LocalCloud:
         memory_size: int = 128,
         environment: dict[str, str] | None = None,
         reserved_concurrency: int | None = None,
+        tracing: str = "PassThrough",
     ) -> FunctionConfig:
         """Create (or replace) a function whose code is the folder or .py file ``code``.
 
         Validated as the Lambda API validates CreateFunction: timeout 1-900 s, memory 128-10240 MB,
-        handler written ``module.function``, the code path must exist.
+        handler written ``module.function``, the code path must exist. ``tracing="Active"`` (SAM's
+        ``Tracing: Active``) records an X-Ray trace of every invocation: see ``cloud.traces()``.
         """
         config = make_config(name, handler, code, timeout, memory_size, environment, self.region,
                              self.account_id, reserved_concurrency)
+        self.tracer.set_mode(name, tracing)
         self.functions[name] = Function(config)
         return config
 
@@ -188,15 +195,20 @@ class LocalCloud:
         return self._dispatch(name, event, invocation_type, trigger, client_context)
 
     def invoke_raw(self, name: str, payload: bytes, invocation_type: str = "RequestResponse", *,
-                   trigger: str = "invoke", client_context: dict | None = None) -> Invocation | None:
-        """Invoke with a payload that is already JSON bytes (what the Lambda API receives)."""
-        return self._dispatch(name, payload, invocation_type, trigger, client_context)
+                   trigger: str = "invoke", client_context: dict | None = None,
+                   trace_header: str | None = None) -> Invocation | None:
+        """Invoke with a payload that is already JSON bytes (what the Lambda API receives).
+
+        ``trace_header`` is the request's ``X-Amzn-Trace-Id``: the invocation continues that trace.
+        """
+        return self._dispatch(name, payload, invocation_type, trigger, client_context, trace_header)
 
     def _dispatch(self, name: str, event: Any, invocation_type: str, trigger: str,
-                  client_context: dict | None) -> Invocation | None:
+                  client_context: dict | None, trace_header: str | None = None) -> Invocation | None:
         function = self.function(name)
         if invocation_type == "Event":
-            self.async_queue.submit(function, encode_payload(event, ASYNC_PAYLOAD_LIMIT), trigger)
+            request_id = self.async_queue.submit(function, encode_payload(event, ASYNC_PAYLOAD_LIMIT), trigger)
+            self.tracer.carry(request_id, trace_header)  # an asynchronous event keeps its caller's trace
             return None
         if invocation_type != "RequestResponse":
             raise InvalidParameterValueException(
@@ -213,15 +225,18 @@ class LocalCloud:
                 f"Rate Exceeded: {function.config.name!r} already runs as many invocations as its concurrency "
                 f"allows at {start:%H:%M:%S} (reserved: {function.config.reserved_concurrency}, account: "
                 f"{self.concurrency.account_limit}). Retry later, or put a queue in front of it.")
-        invocation = self.run(function, payload, trigger, client_context=client_context, start=start)
+        invocation = self.run(function, payload, trigger, client_context=client_context, start=start,
+                              trace_header=trace_header)
         if outside:
             self._sync_caller_free = start + timedelta(milliseconds=invocation.duration_ms)
         return invocation
 
     def run(self, function: Function, payload: bytes, trigger: str, *, request_id: str | None = None,
-            client_context: dict | None = None, start: datetime | None = None) -> Invocation:
+            client_context: dict | None = None, start: datetime | None = None,
+            trace_header: str | None = None) -> Invocation:
         """Run one invocation now and book its concurrency from ``start`` (callers checked there is room)."""
-        invocation = self.runtime.invoke(function, payload, trigger, client_context, request_id=request_id)
+        invocation = self.runtime.invoke(function, payload, trigger, client_context, request_id=request_id,
+                                         trace_header=trace_header)
         self.concurrency.occupy(function.config.name, start or invocation.time, invocation.duration_ms)
         return invocation
 
@@ -263,6 +278,23 @@ class LocalCloud:
         """All the log text of one function (what CloudWatch shows in /aws/lambda/NAME)."""
         self.function(name)
         return "".join(self.runtime.log_text.get(name, []))
+
+    def traces(self, function: str | None = None) -> list[Trace]:
+        """The X-Ray traces recorded so far, oldest first (only those through ``function``, if given)."""
+        return self.tracer.traces(function)
+
+    def trace(self, invocation: Invocation) -> Trace:
+        """The trace that recorded ``invocation`` (its function needs tracing="Active", or a traced caller)."""
+        for trace in self.traces():
+            if trace.id == invocation.trace_id:
+                return trace
+        raise LookupError(f"{invocation!r} was not traced: create its function with tracing='Active', "
+                          f"or invoke it from a traced function")
+
+    def cost(self):
+        """What everything that ran so far would cost on AWS: see :func:`emulator.cost.estimate`."""
+        from .cost import estimate
+        return estimate(self)
 
     # -- queues and their triggers --------------------------------------------------------------
 
