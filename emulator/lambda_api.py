@@ -88,10 +88,12 @@ def _invoke(cloud: "LocalCloud", request) -> AWSResponse:
         return _response(request, 204)
     client_context = _header(headers, "X-Amz-Client-Context")
     context = json.loads(base64.b64decode(client_context)) if client_context else None
+    trace_header = _header(headers, "X-Amzn-Trace-Id")  # Lambda continues the caller's X-Ray trace
     if invocation_type == "Event":
-        cloud.invoke_raw(function, body, "Event", trigger="boto3")
+        cloud.invoke_raw(function, body, "Event", trigger="boto3", trace_header=trace_header)
         return _response(request, 202)
-    invocation = cloud.invoke_raw(function, body, "RequestResponse", trigger="boto3", client_context=context)
+    invocation = cloud.invoke_raw(function, body, "RequestResponse", trigger="boto3", client_context=context,
+                                  trace_header=trace_header)
     extra = {"X-Amz-Executed-Version": "$LATEST"}
     if invocation.error is not None:
         extra["X-Amz-Function-Error"] = "Unhandled"
