@@ -87,6 +87,7 @@ class MappingStats:
     messages_deleted: int = 0
     failed_batches: int = 0
     throttled_polls: int = 0
+    sqs_requests: int = 0  # the poller's ReceiveMessage and DeleteMessageBatch calls, which SQS bills
 
 
 @dataclass
@@ -154,16 +155,18 @@ class EventSourceMapping:
             return
         self._stalled_at = None
         event = {"Records": [self._record(message) for message in messages]}
-        invocation = self.cloud.run(function, json.dumps(event).encode(), trigger=f"sqs:{self.queue_name}")
+        invocation = self.cloud.run(function, json.dumps(event).encode(), trigger=f"sqs:{self.queue_name}",
+                                    trace_header=_batch_trace_header(event["Records"]))
         self.stats.batches += 1
         failed_ids = self._failed_message_ids(invocation, messages)
         if len(failed_ids) == len(messages):
             self.stats.failed_batches += 1
         backend = sqs_backends[self.cloud.account_id][self.cloud.region]
-        for message in messages:
-            if message.id not in failed_ids:
-                backend.delete_message(self.queue_name, message.receipt_handle)
-                self.stats.messages_deleted += 1
+        deleted = [message for message in messages if message.id not in failed_ids]
+        for message in deleted:
+            backend.delete_message(self.queue_name, message.receipt_handle)
+        self.stats.messages_deleted += len(deleted)
+        self.stats.sqs_requests += -(-len(deleted) // RECEIVE_CHUNK)  # Lambda deletes with DeleteMessageBatch
 
     def _receive_batch(self) -> list:
         backend = sqs_backends[self.cloud.account_id][self.cloud.region]
@@ -172,6 +175,7 @@ class EventSourceMapping:
         while len(messages) < self.batch_size:
             chunk = backend.receive_message(self.queue_name, min(RECEIVE_CHUNK, self.batch_size - len(messages)),
                                             0, visibility, message_attribute_names=["All"])
+            self.stats.sqs_requests += 1
             if not chunk:
                 break
             messages.extend(chunk)
@@ -197,10 +201,19 @@ class EventSourceMapping:
         if queue.fifo_queue:
             attributes.update(SequenceNumber=str(message.sequence_number), MessageGroupId=message.group_id,
                               MessageDeduplicationId=message.deduplication_id)
+        trace_header = (message.system_attributes or {}).get("AWSTraceHeader")
+        if trace_header:  # the X-Ray header the sender's request carried (SQS keeps it with the message)
+            attributes["AWSTraceHeader"] = trace_header["StringValue"]
         return events.sqs_record(
             message_id=message.id, receipt_handle=message.receipt_handle, body=message.body,
             attributes=attributes, message_attributes=message.message_attributes,
             queue_arn=queue.queue_arn, region=self.cloud.region, md5=message.body_md5)
+
+
+def _batch_trace_header(records: list[dict]) -> str | None:
+    """The trace a batch continues: its first message's AWSTraceHeader (AWS links the others instead)."""
+    return next((record["attributes"]["AWSTraceHeader"] for record in records
+                 if "AWSTraceHeader" in record["attributes"]), None)
 
 
 def _reported_failures(response: Any, every_id: set[str]) -> set[str]:
