@@ -138,7 +138,7 @@ class Account:
         """A boto3 client for ``service`` in this account's region (cached)."""
         if service not in self._clients:
             client = self.session.client(service, region_name=self.region, endpoint_url=self.endpoint_url)
-            client.meta.events.register("before-call", self._before_call)
+            client.meta.events.register("before-parameter-build", self._before_call)
             self._clients[service] = client
         return self._clients[service]
 
