@@ -220,11 +220,13 @@ class Runtime:
         if outcome.error is None and duration_ms > config.timeout * 1000:
             outcome.error = _timeout_envelope(request_id, config.timeout)  # blocked in C past the deadline
         if outcome.timed_out:
+            duration_ms = config.timeout * 1000  # Lambda reports a timed-out invocation at exactly its timeout
             sink.append(logs.timeout_line(request_id, config.timeout))
         if outcome.timed_out or not environment.initialized:
             function.discard(environment)  # a timed-out or failed-init environment is not reused
         memory = min(config.memory_size, RUNTIME_BASELINE_MB + max(0, _peak_rss_mb() - memory_before))
-        billed = logs.billed_duration_ms(duration_ms)
+        # Since 1 August 2025 Lambda bills the Init phase of on-demand functions too.
+        billed = logs.billed_duration_ms(duration_ms + (outcome.init_ms or 0.0))
         sink.append(logs.end_line(request_id))
         sink.append(logs.report_line(request_id, duration_ms, billed, config.memory_size, memory, outcome.init_ms))
         invocation = Invocation(
