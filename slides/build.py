@@ -80,8 +80,12 @@ def fetch_reveal(cache: Path = CACHE) -> Path:
             raise DeckError(f"npm was not found: install Node.js (it includes npm), or put "
                             f"reveal.js-{REVEAL_VERSION}.tgz from the npm registry in {cache}")
         cache.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run([npm, "pack", f"reveal.js@{REVEAL_VERSION}", "--pack-destination", str(cache)],
-                              capture_output=True, text=True, timeout=600)
+        try:
+            done = subprocess.run([npm, "pack", f"reveal.js@{REVEAL_VERSION}", "--pack-destination", str(cache)],
+                                  capture_output=True, text=True, timeout=600)
+        except subprocess.TimeoutExpired:
+            raise DeckError(f"npm pack reveal.js@{REVEAL_VERSION} gave no answer in 10 minutes: "
+                            "is the npm registry reachable?") from None
         if done.returncode != 0 or not path.exists():
             raise DeckError(f"npm pack reveal.js@{REVEAL_VERSION} failed (is the npm registry reachable?):\n"
                             f"{done.stderr.strip()}")
