@@ -23,6 +23,7 @@ from typing import Any, Callable
 from moto import mock_aws
 
 from . import lambda_api, moto_patches
+from .cost import CostEstimate, estimate
 from .clock import RealTimePlayer, VirtualClock
 from .concurrency import DEFAULT_ACCOUNT_LIMIT, ConcurrencyModel
 from .invocations import AsyncInvoker
@@ -291,9 +292,8 @@ class LocalCloud:
         raise LookupError(f"{invocation!r} was not traced: create its function with tracing='Active', "
                           f"or invoke it from a traced function")
 
-    def cost(self):
-        """What everything that ran so far would cost on AWS: see :func:`emulator.cost.estimate`."""
-        from .cost import estimate
+    def cost(self) -> CostEstimate:
+        """What everything that ran so far would cost on AWS (``.monthly(1_000_000)`` projects it)."""
         return estimate(self)
 
     # -- queues and their triggers --------------------------------------------------------------
