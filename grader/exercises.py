@@ -279,9 +279,20 @@ def parse_lab(notebook: dict, lab_id: str) -> Lab:
         tests = exercise_tests(body, where)
         if not tests:
             raise ExerciseFormatError(f"{where}: no test function (def test_...) in this cell")
-        exercises[exercise_id] = Exercise(exercise_id, lab_id, body, tests, tuple(dict.fromkeys(pending)))
+        exercises[exercise_id] = Exercise(exercise_id, lab_id, body, tests, _functions_used(pending, body))
         pending = []
     return Lab(lab_id, functions, exercises)
+
+
+def _functions_used(pending: list[str], tests: str) -> tuple[str, ...]:
+    """The handler cells an exercise needs: those its tests name (a demo cell above it is not required).
+
+    When the tests name none of them (they build the name at run time), every cell since the
+    previous test cell counts.
+    """
+    candidates = tuple(dict.fromkeys(pending))
+    named = tuple(name for name in candidates if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", tests))
+    return named or candidates
 
 
 def _with_where(parse, arguments: str, where: str):

@@ -288,6 +288,7 @@ def sandbox_environment(folder: Path) -> dict[str, str]:
     environment.update({
         "HOME": str(folder),  # no ~/.aws/credentials, no ~/.aws/config
         "AWS_EC2_METADATA_DISABLED": "true",  # no credential lookup on an instance-metadata endpoint
+        "AWS_DEFAULT_REGION": "us-east-1",  # a region is no credential: module-level boto3 clients can be built
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONPATH": os.pathsep.join([str(KIT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]),

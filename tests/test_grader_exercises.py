@@ -173,3 +173,16 @@ def test_reading_a_missing_course_or_exercise_says_what_to_do(tmp_path):
         read_course(tmp_path / "nowhere")
     with pytest.raises(ExerciseFormatError, match=r"no exercise '09-x' in this course \(exercises: 01-echo"):
         read_course(COURSE / "solutions").exercise("09-x")
+
+
+def test_an_exercise_needs_only_the_handler_cells_its_tests_name():
+    lab = parse_lab(lab_notebook(
+        "%%lambda ping\ndef lambda_handler(e, c):\n    return 'pong'\n",
+        "%%lambda hello\ndef lambda_handler(e, c):\n    return 'hi'\n",
+        "%%tests 00-hello\ndef test_hi(cloud):\n    assert cloud.invoke('hello', {}).payload == 'hi'\n",
+        "%%lambda a\ndef lambda_handler(e, c):\n    return 1\n",
+        "%%lambda b\ndef lambda_handler(e, c):\n    return 2\n",
+        "%%tests 00-dynamic\ndef test_both(cloud):\n    for name in 'ab':\n        cloud.invoke(name, {})\n",
+    ), "00_welcome")
+    assert lab.exercises["00-hello"].functions == ("hello",)  # deleting the demo cell costs nothing
+    assert lab.exercises["00-dynamic"].functions == ("a", "b")  # names built at run time: every cell counts

@@ -16,7 +16,7 @@ SETUP_ENVIRONMENT = """
 import os, socket
 
 def test_no_credentials_and_a_private_home():
-    leaked = sorted(name for name in os.environ if name.startswith("AWS_") and name != "AWS_EC2_METADATA_DISABLED")
+    leaked = sorted(name for name in os.environ if name.startswith("AWS_") and name not in ("AWS_EC2_METADATA_DISABLED", "AWS_DEFAULT_REGION"))
     assert leaked == [], f"AWS variables reached the sandbox: {leaked}"
     assert os.environ["HOME"] == os.getcwd(), "HOME should be the sandbox's own folder"
     assert "SECRET_OF_THE_INSTRUCTOR" not in os.environ, "an unlisted variable reached the sandbox"

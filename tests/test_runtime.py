@@ -49,6 +49,7 @@ def test_first_invocation_is_cold_then_warm_with_module_state_kept(cloud, write_
     assert first.cold_start and first.init_duration_ms is not None and first.init_duration_ms >= 0
     assert not second.cold_start and second.init_duration_ms is None
     assert "Init Duration" in first.logs and "Init Duration" not in second.logs
+    assert first.billed_duration_ms >= first.duration_ms + first.init_duration_ms  # Init is billed too
 
 
 def test_editing_the_code_makes_the_next_invocation_cold_with_the_new_code(cloud, write_handler):
