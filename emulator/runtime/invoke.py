@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -46,6 +47,10 @@ RUNTIME_NAME = "python3.11"
 
 # Handlers run one at a time in this process. Re-entrant, so a handler can invoke another function.
 RUNTIME_LOCK = threading.RLock()
+# Powertools remembers "cold start?" in module globals, which in AWS live exactly as long as one
+# execution environment. Here environments share one process, so every invocation sets them afresh.
+POWERTOOLS_COLD_START_FLAGS = ("aws_lambda_powertools.logging.logger", "aws_lambda_powertools.tracing.tracer",
+                               "aws_lambda_powertools.metrics.provider.cold_start")
 
 
 @dataclass
@@ -208,6 +213,7 @@ class Runtime:
         variables = function.encoded_variables + _encode({"AWS_LAMBDA_LOG_STREAM_NAME": stream, **trace.variables})
         memory_before = _peak_rss_mb()
         outcome = _Outcome()
+        _set_powertools_cold_start(cold)
         with _environment_variables(variables), logs.capture_output(request_id, sink), environment.activated():
             self._execute(environment, config, payload, request_id, stream, client_context, identity, outcome,
                           budget)
@@ -325,6 +331,13 @@ def _encode(variables: dict[str, str]) -> list[tuple[Any, Any]]:
     """Variables as ``os.environ`` stores them (bytes on POSIX)."""
     environ = os.environ
     return [(environ.encodekey(key), environ.encodevalue(value)) for key, value in variables.items()]
+
+
+def _set_powertools_cold_start(cold: bool) -> None:
+    for name in POWERTOOLS_COLD_START_FLAGS:
+        module = sys.modules.get(name)
+        if module is not None:
+            module.is_cold_start = cold
 
 
 def _peak_rss_mb() -> int:
