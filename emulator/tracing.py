@@ -34,6 +34,8 @@ Where we cannot be faithful:
 - Handlers share one Python process here, so the SDK's process-wide recorder is re-pointed at this
   cloud's collector and given each invocation's own context, and its clock reads the invocation's
   elapsed time (real time plus simulated ``time.sleep``) from the virtual start, so bars have widths.
+  Its patches are process-wide too: once one handler has called ``patch_all()``, the boto3 and
+  ``requests`` calls of every traced function are recorded, even of those that never import the SDK.
 - An SQS batch continues the trace of its first traced message; AWS links the consumer's trace to
   every producer's trace instead.
 """
@@ -43,6 +45,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import logging
 import secrets
 import socket
 import sys
@@ -474,10 +477,17 @@ def _point_xray_sdk_at(address: str) -> None:
         recorder.sampler = LocalSampler()
         recorder.streaming_threshold = 0  # in Lambda the SDK sends each subsegment as soon as it ends
     recorder.emitter.set_daemon_address(address)
+    logging.getLogger("aws_xray_sdk.core.lambda_launcher").addFilter(_inside_invocations_only)
     for name in _SDK_CLOCK_MODULES:
         if name in sys.modules:
             sys.modules[name].time = _INVOCATION_CLOCK
     recorder._lambda_lab_daemon = address
+
+
+def _inside_invocations_only(record: logging.LogRecord) -> bool:
+    """Drop the SDK's "no trace context" warnings about boto3 calls a notebook makes between invocations
+    (in Lambda there is no code outside an invocation; inside one, the warning stays)."""
+    return _current() is not None
 
 
 def _swap_xray_context(state: dict | None) -> dict | None:
