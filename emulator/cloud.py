@@ -219,7 +219,7 @@ class LocalCloud:
         # call to return before making the next, so its calls never overlap one another: each starts
         # when the previous one ended on the virtual clock. Calls made from inside a handler start now.
         outside = current_budget() is None
-        start = max(self.clock.now(), self._sync_caller_free) if outside else self.clock.now()
+        start = max(self.clock.now(), self._sync_caller_free) if outside else self.runtime.start_time()
         if not self.concurrency.has_room(function.config.name, function.config.reserved_concurrency, start):
             self.concurrency.record_throttle(function.config.name)
             raise TooManyRequestsException(
@@ -229,7 +229,7 @@ class LocalCloud:
         invocation = self.run(function, payload, trigger, client_context=client_context, start=start,
                               trace_header=trace_header)
         if outside:
-            self._sync_caller_free = start + timedelta(milliseconds=invocation.duration_ms)
+            self._sync_caller_free = start + timedelta(milliseconds=invocation.duration_ms + (invocation.init_duration_ms or 0))
         return invocation
 
     def run(self, function: Function, payload: bytes, trigger: str, *, request_id: str | None = None,
@@ -237,8 +237,9 @@ class LocalCloud:
             trace_header: str | None = None) -> Invocation:
         """Run one invocation now and book its concurrency from ``start`` (callers checked there is room)."""
         invocation = self.runtime.invoke(function, payload, trigger, client_context, request_id=request_id,
-                                         trace_header=trace_header)
-        self.concurrency.occupy(function.config.name, start or invocation.time, invocation.duration_ms)
+                                         trace_header=trace_header, at=start)
+        self.concurrency.occupy(function.config.name, invocation.time,
+                                invocation.duration_ms + (invocation.init_duration_ms or 0))
         return invocation
 
     def function_arn(self, name: str) -> str:

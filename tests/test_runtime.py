@@ -336,3 +336,36 @@ def test_stopping_the_cloud_restores_the_process(write_handler):
         assert time.sleep.__module__ == "time"
     finally:
         del os.environ["AWS_PROFILE"]
+
+
+def test_work_at_module_level_is_init_time(cloud, write_handler):
+    code = "import time\ntime.sleep(2)  # e.g. loading a model\ndef lambda_handler(e, c):\n    return 'ok'\n"
+    cloud.create_function("heavy_init", code=write_handler(code), timeout=5)
+    cold, warm = cloud.invoke("heavy_init", {}), cloud.invoke("heavy_init", {})
+    assert cold.init_duration_ms >= 2000 and cold.duration_ms < 500
+    assert warm.init_duration_ms is None and warm.duration_ms < 500
+    assert re.search(r"Init Duration: 2\d{3}\.\d\d ms", cold.logs)
+
+
+def test_invocations_that_overlap_on_the_virtual_clock_each_get_an_environment(cloud, write_handler):
+    code = "import time\ndef lambda_handler(e, c):\n    time.sleep(1)\n    return e\n"
+    cloud.create_function("busy", code=write_handler(code))
+    for n in range(5):
+        cloud.invoke("busy", {"n": n}, invocation_type="Event")
+    cloud.advance(seconds=0.5)
+    assert [run.cold_start for run in cloud.invocations] == [True] * 5  # five at once: five environments
+    cloud.advance(seconds=2)
+    cloud.invoke("busy", {"n": 5}, invocation_type="Event")
+    cloud.advance(seconds=1)
+    assert cloud.invocations[-1].cold_start is False  # later, a warm one is reused
+
+
+def test_a_nested_call_starts_when_the_caller_reaches_it(cloud, write_handler):
+    caller = ("import json, time, boto3\ndef lambda_handler(e, c):\n    time.sleep(0.5)\n"
+              "    boto3.client('lambda').invoke(FunctionName='callee', Payload=b'{}')\n    return 'ok'\n")
+    cloud.create_function("callee", code=write_handler("def lambda_handler(e, c):\n    return 1\n", folder="callee"))
+    cloud.create_function("caller", code=write_handler(caller, folder="caller"))
+    cloud.invoke("caller", {})
+    callee, outer = cloud.invocations
+    offset = (callee.time - outer.time).total_seconds() * 1000
+    assert 500 <= offset <= outer.duration_ms + outer.init_duration_ms  # within the caller's run, after its sleep

@@ -19,7 +19,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import time
 import uuid
 from datetime import datetime, timezone
 from contextlib import contextmanager
@@ -52,6 +51,7 @@ class ExecutionEnvironment:
         self.handler: Callable | None = None
         self.fingerprint: tuple = ()
         self.busy = False
+        self.busy_until = datetime.min.replace(tzinfo=timezone.utc)  # end of its last invocation (virtual)
         # One CloudWatch log stream per environment, named as Lambda names them: date/[version]id.
         self.log_stream = f"{datetime.now(timezone.utc):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
         self._top_names = self._top_level_names()
@@ -64,18 +64,16 @@ class ExecutionEnvironment:
         """True when the code on disk changed since this environment loaded it (hot reload)."""
         return self.initialized and code_fingerprint(self.config.code_dir, self._files) != self.fingerprint
 
-    def initialize(self) -> float:
-        """The Init phase: import the handler's module in isolation. Returns its duration in ms.
+    def initialize(self) -> None:
+        """The Init phase: import the handler's module in isolation.
 
         Raises FunctionFault with the runtime's error type when the module cannot be loaded.
         """
-        started = time.perf_counter()
         self.fingerprint = code_fingerprint(self.config.code_dir, [])
         self.handler = self._load_handler()
         self._files = sorted(
             path for path in (getattr(m, "__file__", None) for n, m in sys.modules.items() if self._owns(n)) if path)
         self.fingerprint = code_fingerprint(self.config.code_dir, self._files)
-        return (time.perf_counter() - started) * 1000
 
     @contextmanager
     def activated(self) -> Iterator[None]:

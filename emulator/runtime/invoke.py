@@ -21,7 +21,7 @@ import sys
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from . import errors, logs
@@ -124,10 +124,15 @@ class Function:
             self._encoded_variables = (self.config, _encode(self._static_variables()))
         return self._encoded_variables[1]
 
-    def take_environment(self) -> ExecutionEnvironment:
-        """A warm idle environment, or a new one. Stale ones (code edited on disk) are dropped."""
+    def take_environment(self, at: datetime) -> ExecutionEnvironment:
+        """A warm environment idle at virtual time ``at``, or a new one (a cold start).
+
+        An environment serves one invocation at a time: while an earlier invocation still runs on the
+        virtual clock (or, re-entrantly, in this very process), another one needs its own environment,
+        as concurrent invocations do in AWS. Stale environments (code edited on disk) are dropped.
+        """
         for environment in list(self.environments):
-            if environment.busy:
+            if environment.busy or environment.busy_until > at:
                 continue
             if environment.is_stale():
                 self.environments.remove(environment)
@@ -186,25 +191,35 @@ class Runtime:
 
     def invoke(self, function: Function, payload: bytes, trigger: str = "invoke",
                client_context: dict | None = None, identity: dict | None = None,
-               request_id: str | None = None, trace_header: str | None = None) -> Invocation:
+               request_id: str | None = None, trace_header: str | None = None,
+               at: datetime | None = None) -> Invocation:
         """Run ``function`` on the JSON ``payload`` (already checked by :func:`encode_payload`).
 
         ``trace_header`` is the caller's X-Ray header (``Root=...;Parent=...;Sampled=1``), if any.
+        ``at`` is when the invocation starts on the virtual clock (default: now, or, for a call made
+        from inside a handler, the moment the calling handler has reached).
         """
         with RUNTIME_LOCK:
-            environment = function.take_environment()
+            started_at = at or self.start_time()
+            environment = function.take_environment(started_at)
             environment.busy = True
             try:
                 return self._run(function, environment, payload, trigger, client_context, identity,
-                                 request_id or str(uuid.uuid4()), trace_header)
+                                 request_id or str(uuid.uuid4()), trace_header, started_at)
             finally:
                 environment.busy = False
 
+    def start_time(self) -> datetime:
+        """When an invocation made now starts: the clock, plus the time the calling handler (if any) has run."""
+        caller = current_budget()
+        if caller is None:
+            return self.clock_now()
+        return self.clock_now() + timedelta(seconds=caller.elapsed())
+
     def _run(self, function: Function, environment: ExecutionEnvironment, payload: bytes, trigger: str,
              client_context: dict | None, identity: dict | None, request_id: str,
-             trace_header: str | None = None) -> Invocation:
+             trace_header: str | None, started_at: datetime) -> Invocation:
         config = function.config
-        started_at = self.clock_now()
         cold = not environment.initialized
         sink: list[str] = [logs.start_line(request_id)]
         stream = environment.log_stream
@@ -230,6 +245,7 @@ class Runtime:
             sink.append(logs.timeout_line(request_id, config.timeout))
         if outcome.timed_out or not environment.initialized:
             function.discard(environment)  # a timed-out or failed-init environment is not reused
+        environment.busy_until = started_at + timedelta(milliseconds=duration_ms + (outcome.init_ms or 0.0))
         memory = min(config.memory_size, RUNTIME_BASELINE_MB + max(0, _peak_rss_mb() - memory_before))
         # Since 1 August 2025 Lambda bills the Init phase of on-demand functions too.
         billed = logs.billed_duration_ms(duration_ms + (outcome.init_ms or 0.0))
@@ -253,7 +269,9 @@ class Runtime:
         try:
             with time_limit(budget):
                 if not environment.initialized:
-                    outcome.init_ms = environment.initialize()
+                    before = budget.elapsed()  # Init time includes any time.sleep at module level
+                    environment.initialize()
+                    outcome.init_ms = (budget.elapsed() - before) * 1000
                 context = LambdaContext(
                     aws_request_id=request_id, function_name=config.name, function_version="$LATEST",
                     invoked_function_arn=config.arn, memory_limit_in_mb=config.memory_size,
