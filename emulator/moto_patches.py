@@ -1,6 +1,7 @@
-"""Two small patches to moto's SQS, active only while a LocalCloud runs.
+"""Three small patches to moto's SQS, active only while a LocalCloud runs.
 
-Both keep moto's behaviour and remove costs that grow with queue depth:
+The first two keep moto's behaviour and remove costs that grow with queue depth; the third keeps
+long polling from hanging on a clock that stands still:
 
 1. moto's SQS reads the time through ``unix_time()`` / ``unix_time_millis()``, which go through
    ``datetime.now()``. Under the virtual clock that call is comparatively slow, and moto makes it
@@ -9,6 +10,10 @@ Both keep moto's behaviour and remove costs that grow with queue depth:
 2. ``is_message_valid_based_on_retention_period`` recomputes *all* of a queue's attributes (a pass
    over every message) for each message it receives, making a receive cost O(depth²). The patch
    reads the retention period from the queue itself: the same test, in O(1).
+3. A long poll (``ReceiveMessage`` with ``WaitTimeSeconds`` > 0) waits, in moto, until a message
+   arrives or the wait has passed *on the clock*. The virtual clock does not move while you wait, so
+   the call would never return. The patch answers at once with what the queue holds, as a long poll
+   does when messages are already there (an empty queue answers empty instead of after the wait).
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ def install(clock: VirtualClock) -> None:
     if _originals:
         return
     _originals.update(unix_time=sqs_models.unix_time, unix_time_millis=sqs_models.unix_time_millis,
-                      retention=sqs_models.SQSBackend.is_message_valid_based_on_retention_period)
+                      retention=sqs_models.SQSBackend.is_message_valid_based_on_retention_period,
+                      receive=sqs_models.SQSBackend.receive_message)
+    receive = sqs_models.SQSBackend.receive_message
 
     def unix_time(dt=None) -> float:
         return clock.timestamp() if dt is None else moto_utils.unix_time(dt)
@@ -37,9 +44,13 @@ def install(clock: VirtualClock) -> None:
         queue = backend.get_queue(queue_name)
         return int(queue.message_retention_period) + message.sent_timestamp / 1000 > clock.timestamp()
 
+    def receive_message(backend, queue_name: str, count: int, wait_seconds_timeout: int, *args, **kwargs):
+        return receive(backend, queue_name, count, 0, *args, **kwargs)
+
     sqs_models.unix_time = unix_time
     sqs_models.unix_time_millis = unix_time_millis
     sqs_models.SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period
+    sqs_models.SQSBackend.receive_message = receive_message
 
 
 def uninstall() -> None:
@@ -48,4 +59,5 @@ def uninstall() -> None:
     sqs_models.unix_time = _originals["unix_time"]
     sqs_models.unix_time_millis = _originals["unix_time_millis"]
     sqs_models.SQSBackend.is_message_valid_based_on_retention_period = _originals["retention"]
+    sqs_models.SQSBackend.receive_message = _originals["receive"]
     _originals.clear()

@@ -229,3 +229,11 @@ def test_boto3_create_event_source_mapping_works_too(cloud, write_handler):
     assert [m["UUID"] for m in client.list_event_source_mappings()["EventSourceMappings"]] == [created["UUID"]]
     client.delete_event_source_mapping(UUID=created["UUID"])
     assert client.list_event_source_mappings()["EventSourceMappings"] == []
+
+
+def test_long_polling_answers_at_once_on_the_virtual_clock(cloud):
+    url = cloud.create_queue("polled")
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    assert sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20).get("Messages", []) == []
+    sqs.send_message(QueueUrl=url, MessageBody="here")
+    assert [m["Body"] for m in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20)["Messages"]] == ["here"]
