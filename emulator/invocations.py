@@ -21,6 +21,7 @@ import heapq
 import itertools
 import json
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -71,9 +72,12 @@ class AsyncInvoker:
         self._queue: list[QueuedEvent] = []
         self._sequence = itertools.count()
         self.dropped: list[dict] = []  # events discarded without a destination: never lost silently
+        # Throttled events wait per function, in arrival order, until a concurrency slot frees up.
+        self._parked: dict[str, deque[QueuedEvent]] = {}
+        self._wake: dict[str, datetime] = {}
 
     def __str__(self) -> str:
-        return f"{len(self._queue)} asynchronous event(s)"
+        return f"{self.pending} asynchronous event(s)"
 
     def config(self, function: str) -> AsyncConfig:
         return self.configs.setdefault(function, AsyncConfig())
@@ -88,13 +92,35 @@ class AsyncInvoker:
 
     @property
     def pending(self) -> int:
-        return len(self._queue)
+        """Events queued, waiting for a retry, or waiting for a concurrency slot."""
+        return len(self._queue) + sum(len(waiting) for waiting in self._parked.values())
 
     def next_due(self, now: datetime) -> datetime | None:
-        return self._queue[0].due if self._queue else None
+        times = list(self._wake.values()) + ([self._queue[0].due] if self._queue else [])
+        return min(times) if times else None
 
     def fire(self, now: datetime) -> None:
+        woken = next((name for name, wake in self._wake.items() if wake <= now), None)
+        if woken is not None:
+            self._drain(woken, now)
+            return
         event = heapq.heappop(self._queue)
+        if event.function in self._parked:  # behind the events already waiting for a slot
+            self._parked[event.function].append(event)
+            return
+        self._process(event, now)
+
+    def _drain(self, name: str, now: datetime) -> None:
+        """A slot freed up: run the waiting events of ``name`` in order, while there is room."""
+        waiting = self._parked.pop(name)
+        del self._wake[name]
+        while waiting:
+            self._process(waiting.popleft(), now)
+            if name in self._parked:  # throttled again: the others keep waiting behind it
+                self._parked[name].extend(waiting)
+                return
+
+    def _process(self, event: QueuedEvent, now: datetime) -> None:
         config = self.config(event.function)
         if now - event.received > config.maximum_event_age:
             self._give_up(event, "EventAgeExceeded", None)
@@ -106,7 +132,8 @@ class AsyncInvoker:
         if not self.cloud.concurrency.has_room(event.function, function.config.reserved_concurrency, now):
             self.cloud.concurrency.record_throttle(event.function)
             free = self.cloud.concurrency.next_free(event.function, function.config.reserved_concurrency, now)
-            self._requeue(event, free or now + THROTTLE_RETRY)
+            self._parked.setdefault(event.function, deque()).append(event)
+            self._wake[event.function] = free or now + THROTTLE_RETRY
             return
         event.attempts += 1
         invocation = self.cloud.run(function, event.payload, event.trigger, request_id=event.request_id)

@@ -281,3 +281,16 @@ def test_real_time_mode_moves_the_clock_with_the_wall_clock(cloud, write_handler
     moved = cloud.clock.now() - start
     assert timedelta(minutes=2) <= moved <= timedelta(minutes=20)
     assert len(cloud.invocations) == moved // timedelta(minutes=1)
+
+
+def test_a_thousand_throttled_events_wait_in_order_and_all_run(cloud, write_handler):
+    slow = "import time\ndef lambda_handler(e, c):\n    time.sleep(1)\n    return e['job']\n"
+    cloud.create_function("consumer", code=write_handler(slow), reserved_concurrency=10)
+    for job in range(1000):
+        cloud.invoke("consumer", {"job": job}, invocation_type="Event")
+    assert cloud.async_queue.pending == 1000
+    cloud.run_until_idle()
+    assert [run.payload for run in cloud.invocations] == list(range(1000))  # first come, first served
+    assert cloud.async_queue.pending == 0
+    span = cloud.invocations[-1].time - cloud.invocations[0].time
+    assert timedelta(seconds=99) <= span < timedelta(seconds=101)  # ten at a time, one second each
