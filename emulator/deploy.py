@@ -275,8 +275,7 @@ class FunctionSpec:
 
     @property
     def code_sha256(self) -> str:
-        """What Lambda reports as CodeSha256: the base64 SHA-256 of the zip (equal zips: no upload)."""
-        return base64.b64encode(hashlib.sha256(self.package).digest()).decode()
+        return code_sha256(self.package)
 
     def describe(self) -> str:
         c = self.config
@@ -422,6 +421,11 @@ def package(code_dir: Path) -> bytes:
     return data
 
 
+def code_sha256(package_bytes: bytes) -> str:
+    """What Lambda reports as a function's CodeSha256: the base64 SHA-256 of its zip (equal zips: no upload)."""
+    return base64.b64encode(hashlib.sha256(package_bytes).digest()).decode()
+
+
 class _GatewayRecorder:
     """What the template loader sets on the local API Gateway: CORS and authorizers, recorded."""
 
@@ -557,7 +561,7 @@ def read_stack(template: str | Path, stack: str, region: str, account_id: str, *
         raise DeployError(f"{path}: a route's authorizer cannot be deployed, and the route would be open to "
                           f"everyone: {unprotected[0]}")
     spec = StackSpec(stack, path, region, account_id, role_arn, list(recorder.queues.values()),
-                     warnings=[w for w in report.warnings])
+                     warnings=list(report.warnings))
     runtimes = _runtimes(read_template(path), report.resources)
     for name, config in recorder.functions.items():
         reads = tuple(m.queue for m in recorder.mappings if m.function == name)
@@ -755,8 +759,7 @@ def plan(template: str | Path, stack: str, account: Account, *, role_arn: str | 
     owned = {(r.kind, r.name): r for r in resources if r.stack == stack}
     others = {(r.kind, r.name): r for r in resources if r.stack != stack}
     wanted = spec.resources()
-    taken = [f"{kind} {name} (tagged {STACK_TAG}={others[kind, name].stack})" if others[kind, name].stack else
-             f"{kind} {name} (not made by deploy)" for kind, name, _ in wanted
+    taken = [_owner_of(others[kind, name]) for kind, name, _ in wanted
              if (kind, name) in others and kind != "log group"]  # a function's log group is adopted
     if taken:
         raise DeployError(f"these already exist in {account} and are not part of stack {stack!r}: "
@@ -767,6 +770,11 @@ def plan(template: str | Path, stack: str, account: Account, *, role_arn: str | 
     kept = {(kind, name) for kind, name, _ in wanted}
     changes += _deletions([r for key, r in owned.items() if key not in kept])
     return Plan(account, stack, spec, owned, changes, others)
+
+
+def _owner_of(resource: Resource) -> str:
+    owner = f"tagged {STACK_TAG}={resource.stack}" if resource.stack else "not made by deploy"
+    return f"{resource.kind} {resource.name} ({owner})"
 
 
 def plan_destroy(stack: str, account: Account) -> Plan:

@@ -225,7 +225,7 @@ def test_functions_run_the_template_code_and_configuration(tmp_path, account):
     receipts_url = boto3.client("sqs", region_name="us-east-1").get_queue_url(QueueName="receipts")["QueueUrl"]
     assert worker["Environment"]["Variables"] == {"RECEIPTS_URL": receipts_url}
     assert worker["Role"] == f"arn:aws:iam::{ACCOUNT}:role/lambda-lab/shop-worker"
-    assert worker["CodeSha256"] == deploy.FunctionSpec(None, "", deploy.package(tmp_path / "worker")).code_sha256
+    assert worker["CodeSha256"] == deploy.code_sha256(deploy.package(tmp_path / "worker"))
 
 
 def test_the_redrive_policy_and_the_sqs_trigger_are_wired(tmp_path, account):
