@@ -168,6 +168,12 @@ def _header(headers, name: str) -> str | None:
     return value.decode() if isinstance(value, bytes) else value
 
 
+def serves(event_name: str) -> bool:
+    """Whether the active local cloud answers this botocore event (``before-send.lambda.Invoke``...)."""
+    return bool(_active_clouds) and event_name.startswith("before-send.lambda.") \
+        and event_name.rsplit(".", 1)[-1] in OPERATIONS
+
+
 def _serve(request, event_name: str, **kwargs) -> AWSResponse | None:
     """botocore ``before-send`` handler: answer Lambda operations from the active local cloud."""
     if not _active_clouds:

@@ -1,7 +1,7 @@
-"""Three small patches to moto's SQS, active only while a LocalCloud runs.
+"""Small patches to moto, active only while a LocalCloud runs.
 
 The first two keep moto's behaviour and remove costs that grow with queue depth; the third keeps
-long polling from hanging on a clock that stands still:
+long polling from hanging on a clock that stands still; the fourth saves work moto would throw away:
 
 1. moto's SQS reads the time through ``unix_time()`` / ``unix_time_millis()``, which go through
    ``datetime.now()``. Under the virtual clock that call is comparatively slow, and moto makes it
@@ -14,13 +14,18 @@ long polling from hanging on a clock that stands still:
    arrives or the wait has passed *on the clock*. The virtual clock does not move while you wait, so
    the call would never return. The patch answers at once with what the queue holds, as a long poll
    does when messages are already there (an empty queue answers empty instead of after the wait).
+4. botocore asks *every* ``before-send`` handler for an answer and keeps the first one, so moto's
+   stubber also computes (and discards) its own answer to the Lambda calls the emulator serves
+   (``lambda_api.py``). The patch makes moto's stubber stand aside for those calls.
 """
 
 from __future__ import annotations
 
 from moto.core import utils as moto_utils
+from moto.core.botocore_stubber import BotocoreStubber
 from moto.sqs import models as sqs_models
 
+from . import lambda_api
 from .clock import VirtualClock
 
 _originals: dict[str, object] = {}
@@ -31,7 +36,8 @@ def install(clock: VirtualClock) -> None:
         return
     _originals.update(unix_time=sqs_models.unix_time, unix_time_millis=sqs_models.unix_time_millis,
                       retention=sqs_models.SQSBackend.is_message_valid_based_on_retention_period,
-                      receive=sqs_models.SQSBackend.receive_message)
+                      receive=sqs_models.SQSBackend.receive_message, stubber=BotocoreStubber.__call__)
+    stubber = BotocoreStubber.__call__
     receive = sqs_models.SQSBackend.receive_message
 
     def unix_time(dt=None) -> float:
@@ -52,6 +58,11 @@ def install(clock: VirtualClock) -> None:
     sqs_models.SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period
     sqs_models.SQSBackend.receive_message = receive_message
 
+    def stand_aside_for_the_emulator(self, event_name: str, request, **kwargs):
+        return None if lambda_api.serves(event_name) else stubber(self, event_name, request, **kwargs)
+
+    BotocoreStubber.__call__ = stand_aside_for_the_emulator
+
 
 def uninstall() -> None:
     if not _originals:
@@ -60,4 +71,5 @@ def uninstall() -> None:
     sqs_models.unix_time_millis = _originals["unix_time_millis"]
     sqs_models.SQSBackend.is_message_valid_based_on_retention_period = _originals["retention"]
     sqs_models.SQSBackend.receive_message = _originals["receive"]
+    BotocoreStubber.__call__ = _originals["stubber"]
     _originals.clear()
