@@ -490,15 +490,24 @@ def _inside_invocations_only(record: logging.LogRecord) -> bool:
     return _current() is not None
 
 
-def _swap_xray_context(state: dict | None) -> dict | None:
-    """Give the SDK a fresh per-invocation context (as a new process would have); returns the old one."""
+def _swap_xray_state(state: tuple | None) -> tuple | None:
+    """Give the SDK the state a fresh Lambda process has (or ``state``); returns the state it had.
+
+    Its per-thread context (the facade segment and open subsegments) and its "enabled" switch are
+    process-wide here: a caller's open Invoke subsegment must not adopt the callee's subsegments, and
+    a handler imported outside the cloud (where Powertools turns the SDK off) must not silence the next
+    invocation. In Lambda the switch starts unset and is read from AWS_XRAY_SDK_ENABLED.
+    """
     recorder = _xray_recorder()
     local = getattr(getattr(recorder, "context", None), "_local", None)
-    if local is None:
+    config = getattr(sys.modules.get("aws_xray_sdk.sdk_config"), "SDKConfig", None)
+    if local is None or config is None:
         return None
-    saved = dict(vars(local))
+    saved = (dict(vars(local)), config._SDKConfig__SDK_ENABLED)
+    context, enabled = state or ({}, None)
     vars(local).clear()
-    vars(local).update(state or {})
+    vars(local).update(context)
+    config._SDKConfig__SDK_ENABLED = enabled
     return saved
 
 
@@ -516,7 +525,7 @@ class InvocationTrace:
     budget: "TimeBudget | None" = None  # set by the runtime as the invocation starts
     service_id: str = field(default_factory=new_entity_id)
     upstream_parent: str | None = None
-    saved_sdk_context: dict | None = None
+    saved_sdk_state: tuple | None = None
 
     def now(self) -> float:
         """The trace clock: the virtual start plus the invocation's elapsed (real and slept) time."""
@@ -588,14 +597,14 @@ class Tracer:
             _import_xray_sdk()
         if self.collector is not None:
             _point_xray_sdk_at(self.collector.address)
-        frame.saved_sdk_context = _swap_xray_context(None)
+        frame.saved_sdk_state = _swap_xray_state(None)
         _active.stack = getattr(_active, "stack", []) + [frame]
         return frame
 
     def end(self, frame: InvocationTrace, invocation: "Invocation", config: "FunctionConfig") -> None:
         """Record the invocation's segments (when sampled) and give the SDK the caller's context back."""
         _active.stack = [other for other in _active.stack if other is not frame]
-        _swap_xray_context(frame.saved_sdk_context)
+        _swap_xray_state(frame.saved_sdk_state)
         if not frame.sampled or self.collector is None:
             return
         invocation.trace_id = frame.header.root

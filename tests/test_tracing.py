@@ -293,3 +293,23 @@ def test_subsegments_streamed_on_their_own_join_their_parent():
     [trace] = assemble([grandchild, parent, child])  # in any order, as UDP delivers them
     assert [(depth, s.name) for depth, s in trace.entities()] == [(0, "f"), (1, "outer"), (2, "inner")]
     assert trace.duration_ms == pytest.approx(2000)
+
+
+def test_a_handler_unit_tested_outside_the_cloud_does_not_silence_the_sdk(cloud, write_handler, api):
+    """Outside Lambda, Powertools' Tracer switches the whole X-Ray SDK off; invocations start afresh."""
+    import importlib.util
+
+    folder = write_handler("from aws_lambda_powertools import Tracer\ntracer = Tracer(service='x')\n", "outside")
+    spec = importlib.util.spec_from_file_location("outside_handler", folder / "lambda_function.py")
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    from aws_xray_sdk import global_sdk_config
+    assert not global_sdk_config.sdk_enabled()
+
+    boto3.client("dynamodb").create_table(
+        TableName="users", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+    cloud.create_function("register", handler="lambda_function.register", code=write_handler(INSTRUMENTED),
+                          environment={"TABLE_NAME": "users", "API": api}, tracing="Active")
+    trace = cloud.trace(cloud.invoke("register", {"body": json.dumps({"id": "u1"})}))
+    assert trace.find("dynamodb") and trace.find("127.0.0.1")
+    assert not global_sdk_config.sdk_enabled()  # and the notebook's own setting is given back
