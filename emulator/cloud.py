@@ -252,6 +252,10 @@ class LocalCloud:
         function = self.function(name)
         function.config = dataclasses.replace(function.config, reserved_concurrency=reserved)
 
+    def set_tracing(self, name: str, mode: str = "Active") -> None:
+        """A function's X-Ray tracing mode, ``Active`` or ``PassThrough`` (Lambda's TracingConfig)."""
+        self.tracer.set_mode(self.function(name).config.name, mode)
+
     def configure_async(self, name: str, maximum_retry_attempts: int = 2, maximum_event_age: int = 21600,
                         on_failure: str | None = None, on_success: str | None = None) -> None:
         """A function's asynchronous invocation settings (Lambda's EventInvokeConfig).

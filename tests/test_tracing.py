@@ -252,9 +252,14 @@ def test_traces_filter_by_function_and_trace_names_untraced_invocations(cloud, w
         cloud.trace(untraced)
 
 
-def test_tracing_mode_is_validated(cloud, write_handler):
+def test_tracing_mode_is_validated_and_can_be_changed(cloud, write_handler):
     with pytest.raises(ValueError, match="PassThrough, Active"):
         cloud.create_function("f", code=write_handler(PLAIN), tracing="On")
+    cloud.create_function("f", code=write_handler(PLAIN))
+    cloud.invoke("f")
+    cloud.set_tracing("f", "Active")  # UpdateFunctionConfiguration --tracing-config Mode=Active
+    traced = cloud.invoke("f")
+    assert [trace.id for trace in cloud.traces()] == [traced.trace_id]
 
 
 def test_the_waterfall_renders_to_png(cloud, write_handler, tmp_path):
