@@ -317,7 +317,7 @@ def waterfall(trace: Trace, title: str | None = None):
     labels = [f"{'  ' * depth}{entity.label}" for depth, entity in rows]
     axes.set_yticks(range(len(rows)), labels, fontsize=9, family="monospace")
     # Left-aligned names, indented under their parent, as the X-Ray console lists them.
-    axes.tick_params(axis="y", length=0, pad=5.6 * max(map(len, labels)) + 6)
+    axes.tick_params(axis="y", length=0, pad=5.5 * max(map(len, labels)) + 14)
     for label in axes.get_yticklabels():
         label.set_horizontalalignment("left")
     axes.invert_yaxis()
