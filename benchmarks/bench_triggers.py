@@ -1,0 +1,382 @@
+"""Triggers on the virtual clock, against the plain calls the same work needs.
+
+1. **A day of a schedule.** ``cloud.advance(days=1)`` with a ``rate(1 minute)`` rule fires 1,440
+   invocations. Baseline: 1,440 warm ``cloud.invoke`` calls of the same handler with the same event,
+   so the ratio is what the schedule, the asynchronous queue and the timeline add.
+2. **The two-queue calculator.** 1,000 messages go input queue -> event source mapping -> function ->
+   output queue (``send_message_batch``, then ``cloud.run_until_idle()``). Baseline: the raw boto3
+   calls that work needs, on moto without the emulator (send in batches of 10, receive and delete in
+   batches of 10, the same handler called as a plain function sends the 1,000 results); and the same
+   raw calls inside a local cloud, on the same patched moto as the mapping.
+3. **moto's SQS cost by queue depth.** Send and receive latency with 0, 200, 1,000 and 5,000 messages
+   waiting, on plain moto and inside a local cloud (whose moto patches remove part of that cost).
+   Part 2 keeps its queues shallow because of it: each batch of 10 is processed, and its results
+   collected, before the next is sent (and one run sends all 1,000 first, as a lab does).
+
+    .venv/bin/python benchmarks/bench_triggers.py       # prints the tables, writes results/triggers.md
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import boto3
+from moto import mock_aws
+from moto.sqs.models import Message, sqs_backends
+
+from emulator import LocalCloud, events
+from emulator.cloud import ACCOUNT_ID, FAKE_CREDENTIALS, HIDDEN_VARIABLES
+from run import Stats, duration, interleave, load_module, publish, ratio, table, write_function
+
+REGION = "us-east-1"
+START = datetime(2026, 1, 5, tzinfo=timezone.utc)  # every run starts its virtual day at the same time
+
+ECHO = "def lambda_handler(event, context):\n    return event\n"
+CALCULATOR = '''\
+import json
+import operator
+import os
+
+import boto3
+
+sqs = boto3.client("sqs")
+OPERATIONS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+
+
+def lambda_handler(event, context):
+    failures = []
+    for record in event["Records"]:
+        try:
+            message = json.loads(record["body"])
+            result = OPERATIONS[message["operation"]](message["number1"], message["number2"])
+        except (ValueError, KeyError, TypeError, ZeroDivisionError):
+            failures.append({"itemIdentifier": record["messageId"]})
+            continue
+        sqs.send_message(QueueUrl=os.environ["OUTPUT_QUEUE_URL"], MessageBody=json.dumps({**message, "result": result}))
+    return {"batchItemFailures": failures}
+'''
+
+FIRINGS_PER_DAY = 24 * 60
+DAY_RUNS = 7
+MESSAGES, BATCH = 1000, 10  # SQS batches hold at most 10 messages
+PIPELINE_RUNS = 5
+DEPTHS = (0, 200, 1000, 5000)
+DEPTH_SAMPLES, DEPTH_BUDGET = (3, 25), 0.3  # at least 3, at most 25 samples, ~0.3 s per figure
+
+DAY = "one virtual day of `rate(1 minute)`: `cloud.advance(days=1)`"
+INVOKES = f"{FIRINGS_PER_DAY:,} warm `cloud.invoke` calls, same handler and event (baseline)"
+RAW = "raw boto3 calls on plain moto (baseline)"
+RAW_PATCHED = "raw boto3 calls inside a local cloud (same moto, no mapping)"
+MAPPING = f"event source mapping: `send_message_batch` of {BATCH}, then `cloud.run_until_idle()`"
+MAPPING_AT_ONCE = f"event source mapping: all {MESSAGES:,} sent, then one `cloud.run_until_idle()`"
+
+
+# -- 1. a day of a schedule ---------------------------------------------------------------------
+
+
+def day_of_schedule(code_dir: Path) -> float:
+    """Seconds for ``cloud.advance(days=1)`` with a rate(1 minute) rule (checks the 1,440 firings)."""
+    with LocalCloud(start_time=START) as cloud:
+        cloud.create_function("tick", code=code_dir)
+        cloud.invoke("tick", {})  # the cold start, outside the timing
+        cloud.schedule("every-minute", "rate(1 minute)", "tick")
+        started = time.perf_counter()
+        cloud.advance(days=1)
+        seconds = time.perf_counter() - started
+        fired = [i for i in cloud.invocations if i.trigger != "invoke"]
+        if len(fired) != FIRINGS_PER_DAY or not all(i.ok for i in fired):
+            raise RuntimeError(f"a day of rate(1 minute) gave {len(fired)} invocations, "
+                               f"{sum(not i.ok for i in fired)} failed; expected {FIRINGS_PER_DAY} successes")
+    return seconds
+
+
+def warm_invokes(code_dir: Path) -> float:
+    """Seconds for 1,440 warm synchronous invokes of the same handler with a scheduled event."""
+    # A limit above the count: synchronous calls made at one virtual instant are never throttled.
+    with LocalCloud(start_time=START, account_concurrency=FIRINGS_PER_DAY + 1) as cloud:
+        cloud.create_function("tick", code=code_dir)
+        event = events.scheduled(rule="every-minute", time=START)
+        cloud.invoke("tick", event)  # the cold start, outside the timing
+        started = time.perf_counter()
+        for _ in range(FIRINGS_PER_DAY):
+            cloud.invoke("tick", event)
+        return time.perf_counter() - started
+
+
+def schedule_report(stats: dict[str, Stats]) -> str:
+    day, invokes = stats[DAY], stats[INVOKES]
+    rows = [[INVOKES, duration(invokes.median), duration(invokes.p90), "1.00×", str(len(invokes))],
+            [DAY, duration(day.median), duration(day.p90), ratio(day.median, invokes.median), str(len(day))]]
+    return f"""\
+### A virtual day of a schedule
+
+A `rate(1 minute)` rule invoking `return event`, played for one virtual day: {FIRINGS_PER_DAY:,} scheduled
+(asynchronous) invocations. {DAY_RUNS} runs of each, alternating, each in a fresh local cloud.
+
+{table(["work", "median", "p90", f"vs {FIRINGS_PER_DAY:,} invokes", "runs"], rows)}
+
+- The schedule machinery (rule, asynchronous event queue, timeline) adds
+  {duration((day.median - invokes.median) / FIRINGS_PER_DAY)} per firing to a warm invoke's
+  {duration(invokes.median / FIRINGS_PER_DAY)}.
+- A virtual day plays {86400 / day.median:,.0f}× faster than real time (median).
+"""
+
+
+# -- 2. the two-queue calculator ----------------------------------------------------------------
+
+
+OPERATIONS = [{"number1": n, "number2": n % 7 + 1, "operation": "+-*/"[n % 4]} for n in range(MESSAGES)]
+
+
+def send_batches(sqs, queue_url: str, messages: list[dict]) -> None:
+    for first in range(0, len(messages), BATCH):
+        entries = [{"Id": str(i), "MessageBody": json.dumps(m)} for i, m in enumerate(messages[first:first + BATCH])]
+        sent = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
+        if sent.get("Failed"):
+            raise RuntimeError(f"send_message_batch failed: {sent['Failed']}")
+
+
+def receive_batch(sqs, queue_url: str) -> list[dict]:
+    return sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=BATCH).get("Messages", [])
+
+
+def delete_batch(sqs, queue_url: str, messages: list[dict]) -> None:
+    sqs.delete_message_batch(QueueUrl=queue_url, Entries=[
+        {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)])
+
+
+def collect(sqs, queue_url: str) -> list[dict]:
+    """Receive and delete every message of a queue; their bodies, parsed."""
+    bodies = []
+    while messages := receive_batch(sqs, queue_url):
+        bodies += [json.loads(m["Body"]) for m in messages]
+        delete_batch(sqs, queue_url, messages)
+    return bodies
+
+
+def timed_pipeline(sqs, input_url: str, output_url: str, process: Callable[[], None], chunk: int) -> float:
+    """Send the operations ``chunk`` at a time and ``process`` each chunk; seconds of that work.
+
+    Collecting the results from the output queue after each chunk is not timed: it checks that every
+    operation got its result, and keeps that queue as shallow as the input queue (see part 3).
+    """
+    seconds, results = 0.0, []
+    for first in range(0, MESSAGES, chunk):
+        started = time.perf_counter()
+        send_batches(sqs, input_url, OPERATIONS[first:first + chunk])
+        process()
+        seconds += time.perf_counter() - started
+        results += collect(sqs, output_url)
+    if sorted(r["number1"] for r in results) != list(range(MESSAGES)) or collect(sqs, input_url):
+        raise RuntimeError(f"{len(results)} results for {MESSAGES} operations, or messages left in the input queue")
+    return seconds
+
+
+def mapping_pipeline(code_dir: Path, chunk: int, cold_starts: list[int]) -> float:
+    """Seconds of the calculator's work through an event source mapping in a local cloud.
+
+    A virtual second passes after each chunk is done, as it would between a producer's sends, so the
+    last invocation has ended and its environment is free. The run's cold starts go to ``cold_starts``.
+    """
+    with LocalCloud(start_time=START) as cloud:
+        input_url = cloud.create_queue("input_queue")
+        output_url = cloud.create_queue("output_queue")
+        cloud.create_function("calculator", code=code_dir, environment={"OUTPUT_QUEUE_URL": output_url})
+        cloud.invoke("calculator", {"Records": []})  # the first cold start, outside the timing
+        cloud.create_event_source_mapping("input_queue", "calculator", batch_size=BATCH)
+
+        def process() -> None:
+            cloud.run_until_idle()
+            cloud.advance(seconds=1)
+
+        seconds = timed_pipeline(cloud.sqs, input_url, output_url, process, chunk)
+        cold_starts.append(sum(i.cold_start for i in cloud.invocations[1:]))
+    return seconds
+
+
+def raw_pipeline(sqs, code_dir: Path) -> float:
+    """Seconds of the same work with raw boto3 calls, the handler called as a plain function."""
+    input_url = sqs.create_queue(QueueName="input_queue")["QueueUrl"]
+    output_url = sqs.create_queue(QueueName="output_queue")["QueueUrl"]
+    os.environ["OUTPUT_QUEUE_URL"] = output_url
+    try:
+        handler = load_module(code_dir / "lambda_function.py").lambda_handler  # creates its client: not timed
+
+        def process() -> None:
+            while messages := receive_batch(sqs, input_url):
+                response = handler({"Records": [{"messageId": m["MessageId"], "body": m["Body"]}
+                                                for m in messages]}, None)
+                if response["batchItemFailures"]:
+                    raise RuntimeError(f"the calculator failed on {response['batchItemFailures']}")
+                delete_batch(sqs, input_url, messages)
+
+        return timed_pipeline(sqs, input_url, output_url, process, BATCH)
+    finally:
+        del os.environ["OUTPUT_QUEUE_URL"]
+
+
+def raw_on_plain_moto(code_dir: Path) -> float:
+    with mock_aws():
+        return raw_pipeline(boto3.client("sqs", region_name=REGION), code_dir)
+
+
+def raw_in_local_cloud(code_dir: Path) -> float:
+    with LocalCloud(start_time=START) as cloud:
+        return raw_pipeline(cloud.sqs, code_dir)
+
+
+def pipeline_report(stats: dict[str, Stats], cold_starts: dict[str, list[int]]) -> str:
+    raw, same_moto = stats[RAW], stats[RAW_PATCHED]
+    rows = [[label, duration(stats[label].median), duration(stats[label].p90), ratio(stats[label].median, raw.median),
+             ratio(stats[label].median, same_moto.median), duration(stats[label].median / MESSAGES),
+             _spread(cold_starts[label]) if label in cold_starts else "–", str(len(stats[label]))]
+            for label in (RAW, RAW_PATCHED, MAPPING, MAPPING_AT_ONCE)]
+    header = ["1,000 messages, input queue → calculator → output queue", "median", "p90", "vs raw, plain moto",
+              "vs raw, same moto", "per message", "cold starts", "runs"]
+    return f"""\
+### 1,000 messages through the two-queue calculator
+
+{MESSAGES:,} operations (`{{"number1": …, "number2": …, "operation": …}}`) go from an input queue to the
+calculator function, which sends each result to an output queue with its own boto3 client. The raw
+baselines receive with boto3 (batches of {BATCH}), call the handler as a plain function and delete
+with `delete_message_batch`: once on plain moto, once inside a local cloud, whose moto runs with the
+emulator's SQS patches (part 3) but with no event source mapping. Except in the last row, messages go
+in one `send_message_batch` of {BATCH} at a time, each processed before the next (and, with the mapping,
+a virtual second passing), so no queue holds more than {BATCH} messages. The last row is what a lab does:
+all {MESSAGES:,} sent first, then one `cloud.run_until_idle()`. Collecting the results after each chunk
+(to check that all {MESSAGES:,} arrived) is not timed. {PIPELINE_RUNS} runs of each, interleaved.
+
+{table(header, rows)}
+
+The event source mapping reads and deletes messages in moto directly rather than through boto3 (no
+request is serialised and parsed); "same moto" compares it with raw calls on the same patched moto.
+"Cold starts" counts the mapping's invocations that started a new execution environment (the first
+environment is started before the timing): batches that run at the same virtual instant overlap, so
+each needs its own environment, as concurrent batches do in AWS.
+"""
+
+
+def _spread(values: list[int]) -> str:
+    low, high = min(values), max(values)
+    return f"{low:,}" if low == high else f"{low:,}–{high:,}"
+
+
+# -- 3. moto's SQS cost by queue depth ----------------------------------------------------------
+
+
+def fill(queue, depth: int) -> None:
+    """Put messages straight into moto's queue until it holds ``depth`` (a send would cost O(depth))."""
+    while len(queue._messages) < depth:
+        message = Message(str(uuid.uuid4()), '{"number1": 1, "number2": 2, "operation": "+"}')
+        message.mark_sent()
+        queue.add_message(message)
+
+
+def budgeted(sample: Callable[[], float]) -> Stats:
+    """At least the minimum of samples, then more until the time budget or the maximum is reached."""
+    least, most = DEPTH_SAMPLES
+    samples: list[float] = []
+    deadline = time.perf_counter() + DEPTH_BUDGET
+    while len(samples) < least or (len(samples) < most and time.perf_counter() < deadline):
+        samples.append(sample())
+    return Stats(samples)
+
+
+def depth_latencies(sqs, queue_name: str) -> dict[tuple[str, int], Stats]:
+    """(operation, depth) -> latency of one send_message / one receive_message at that depth."""
+    url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
+    queue = sqs_backends[ACCOUNT_ID][REGION].get_queue(queue_name)
+
+    def send() -> float:
+        started = time.perf_counter()
+        sqs.send_message(QueueUrl=url, MessageBody="{}")
+        return time.perf_counter() - started
+
+    def receive() -> float:
+        started = time.perf_counter()
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1)["Messages"]
+        seconds = time.perf_counter() - started
+        delete_batch(sqs, url, messages)  # keeps the depth as it was
+        return seconds
+
+    latencies = {}
+    for depth in DEPTHS:
+        fill(queue, depth)
+        latencies["send_message", depth] = budgeted(send)
+        fill(queue, depth + 1)  # a message to receive even at depth 0
+        latencies["receive_message", depth] = budgeted(receive)
+    return latencies
+
+
+def plain_moto_depths() -> dict[tuple[str, int], Stats]:
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name=REGION)
+        sqs.create_queue(QueueName="deep")
+        return depth_latencies(sqs, "deep")
+
+
+def local_cloud_depths() -> dict[tuple[str, int], Stats]:
+    with LocalCloud(start_time=START) as cloud:
+        cloud.create_queue("deep")
+        return depth_latencies(cloud.sqs, "deep")
+
+
+def depth_report(plain: dict[tuple[str, int], Stats], patched: dict[tuple[str, int], Stats]) -> str:
+    rows = []
+    for where, latencies in (("plain moto", plain), ("in a local cloud", patched)):
+        for operation in ("send_message", "receive_message"):
+            empty = latencies[operation, 0]
+            for depth in DEPTHS:
+                stats = latencies[operation, depth]
+                rows.append([f"{operation}, {where}", f"{depth:,}", duration(stats.median), duration(stats.p90),
+                             ratio(stats.median, empty.median), str(len(stats))])
+    plain_1000, patched_1000 = (latencies["send_message", 1000].median / latencies["send_message", 0].median
+                                for latencies in (plain, patched))
+    return f"""\
+### moto's SQS cost by queue depth
+
+One `send_message` and one `receive_message` (1 message) through boto3 while the queue already holds
+0 to 5,000 messages, on plain moto and inside a local cloud. moto recomputes a queue's attributes,
+a pass over every message, on each send, and (plain moto) for each message it receives; a pass
+reads the clock for every message. The local cloud's moto patches answer the clock and the retention
+check without that detour, but a send still walks the whole queue. At least {DEPTH_SAMPLES[0]} samples
+per figure, more while {DEPTH_BUDGET} s last.
+
+{table(["call", "messages waiting", "median", "p90", "vs empty queue", "samples"], rows)}
+
+A send into a queue holding 1,000 messages costs {plain_1000:.1f}× a send into an empty one on plain moto,
+{patched_1000:.1f}× in a local cloud. So keep queues drained, above all on plain moto: send a batch and
+process it before the next, as part 2's baselines do.
+"""
+
+
+def main() -> int:
+    for name in HIDDEN_VARIABLES:  # plain moto (the baselines) needs the same fake credentials
+        os.environ.pop(name, None)
+    os.environ.update(FAKE_CREDENTIALS, AWS_DEFAULT_REGION=REGION)
+    with tempfile.TemporaryDirectory(prefix="bench-triggers-") as folder:
+        echo = write_function(Path(folder), "tick", ECHO)
+        calculator = write_function(Path(folder), "calculator", CALCULATOR)
+        schedule = interleave({DAY: lambda: day_of_schedule(echo), INVOKES: lambda: warm_invokes(echo)}, DAY_RUNS)
+        cold_starts: dict[str, list[int]] = {MAPPING: [], MAPPING_AT_ONCE: []}
+        pipelines = interleave({RAW: lambda: raw_on_plain_moto(calculator),
+                                RAW_PATCHED: lambda: raw_in_local_cloud(calculator),
+                                MAPPING: lambda: mapping_pipeline(calculator, BATCH, cold_starts[MAPPING]),
+                                MAPPING_AT_ONCE: lambda: mapping_pipeline(calculator, MESSAGES,
+                                                                          cold_starts[MAPPING_AT_ONCE])},
+                               PIPELINE_RUNS)
+    depths = depth_report(plain_moto_depths(), local_cloud_depths())
+    publish("triggers", "\n".join([schedule_report(schedule), pipeline_report(pipelines, cold_starts), depths]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
