@@ -161,10 +161,6 @@ class Segment:
         return 0.0 if self.end_time is None else (self.end_time - self.start_time) * 1000
 
     @property
-    def start(self) -> datetime:
-        return datetime.fromtimestamp(self.start_time, tz=timezone.utc)
-
-    @property
     def failed(self) -> bool:
         """True when X-Ray would paint it red or orange: a fault (5xx), an error (4xx) or a throttle."""
         return any(self.document.get(flag) for flag in ("fault", "error", "throttle"))
@@ -330,7 +326,7 @@ def waterfall(trace: Trace, title: str | None = None):
 
 
 def trace_viewer(cloud) -> Any:
-    """A notebook widget: pick one of the cloud's traces, see its waterfall (refresh to see new ones)."""
+    """A notebook widget: pick one of the cloud's traces, see its waterfall (refresh shows the newest)."""
     import ipywidgets as widgets
 
     picker = widgets.Dropdown(description="trace")
@@ -339,6 +335,8 @@ def trace_viewer(cloud) -> Any:
 
     def load(_=None) -> None:
         picker.options = [(repr(trace), trace) for trace in cloud.traces()]
+        if picker.options:
+            picker.index = len(picker.options) - 1
 
     def show(change) -> None:
         if change["new"] is not None:

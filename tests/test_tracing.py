@@ -318,3 +318,19 @@ def test_a_handler_unit_tested_outside_the_cloud_does_not_silence_the_sdk(cloud,
     trace = cloud.trace(cloud.invoke("register", {"body": json.dumps({"id": "u1"})}))
     assert trace.find("dynamodb") and trace.find("127.0.0.1")
     assert not global_sdk_config.sdk_enabled()  # and the notebook's own setting is given back
+
+
+def test_the_trace_viewer_widget_shows_a_waterfall(cloud, write_handler):
+    from emulator.tracing import trace_viewer
+
+    cloud.create_function("plain", code=write_handler(PLAIN), tracing="Active")
+    first = cloud.invoke("plain")
+    viewer = trace_viewer(cloud)
+    picker, refresh = viewer.children[0].children
+    image = viewer.children[1]
+    assert [trace.id for _, trace in picker.options] == [first.trace_id]
+    assert bytes(image.value[:8]) == b"\x89PNG\r\n\x1a\n"  # the first trace is drawn at once
+    second = cloud.invoke("plain")
+    refresh.click()
+    assert [trace.id for _, trace in picker.options] == [first.trace_id, second.trace_id]
+    assert picker.value.id == second.trace_id and bytes(image.value) == picker.value._repr_png_()
