@@ -86,6 +86,7 @@ TRUST_POLICY = {  # who may use an execution role: the Lambda service, and nobod
 QUEUE_READ_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
 QUEUE_WRITE_ACTIONS = ["sqs:SendMessage"]  # SendMessageBatch is authorised as sqs:SendMessage
 LOG_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"]
+TRACE_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]  # what AWSXRayDaemonWriteAccess grants
 
 # us-east-1 prices, as published on the AWS pricing pages named below, read on PRICES_READ.
 PRICES_READ = "2026-11-23"
@@ -268,6 +269,7 @@ class FunctionSpec:
     reads: tuple[str, ...] = ()
     writes: tuple[str, ...] = ()
     async_config: dict[str, Any] | None = None
+    tracing: str = "PassThrough"  # Lambda's TracingConfig mode
 
     @property
     def name(self) -> str:
@@ -372,7 +374,7 @@ class StackSpec:
 
 
 def execution_policy(function: str, region: str, account_id: str, reads: tuple[str, ...] = (),
-                     writes: tuple[str, ...] = ()) -> dict[str, Any]:
+                     writes: tuple[str, ...] = (), traced: bool = False) -> dict[str, Any]:
     """The least-privilege policy of a function's role: its own logs, and exactly the SQS actions it needs.
 
     ``reads`` are the queues that trigger it (Lambda's poller receives and deletes their messages with
@@ -385,6 +387,8 @@ def execution_policy(function: str, region: str, account_id: str, reads: tuple[s
         if queues:
             statements.append({"Sid": sid, "Effect": "Allow", "Action": actions,
                                "Resource": [f"arn:aws:sqs:{region}:{account_id}:{queue}" for queue in queues]})
+    if traced:  # Tracing: Active sends segments to X-Ray, which takes no resource ARN
+        statements.append({"Sid": "SendTraces", "Effect": "Allow", "Action": TRACE_ACTIONS, "Resource": "*"})
     return {"Version": "2012-10-17", "Statement": statements}
 
 
@@ -459,6 +463,7 @@ class _TemplateRecorder:
         self.account_id = account_id
         self.queues: dict[str, QueueSpec] = {}
         self.functions: dict[str, FunctionConfig] = {}
+        self.tracing: dict[str, str] = {}
         self.async_configs: dict[str, dict[str, Any]] = {}
         self.mappings: list[MappingSpec] = []
         self.schedules: list[ScheduleSpec] = []
@@ -487,10 +492,11 @@ class _TemplateRecorder:
 
     def create_function(self, name: str, handler: str = "lambda_function.lambda_handler", code: str | Path = ".",
                         timeout: float = 3, memory_size: int = 128, environment: dict[str, str] | None = None,
-                        reserved_concurrency: int | None = None) -> FunctionConfig:
+                        reserved_concurrency: int | None = None, tracing: str | None = None) -> FunctionConfig:
         config = make_config(name, handler, code, timeout, memory_size, environment, self.region, self.account_id,
                              reserved_concurrency)
         self.functions[name] = config
+        self.tracing[name] = tracing or "PassThrough"
         return config
 
     def configure_async(self, name: str, maximum_retry_attempts: int = 2, maximum_event_age: int = 21600,
@@ -569,7 +575,7 @@ def read_stack(template: str | Path, stack: str, region: str, account_id: str, *
         destinations = [queue_name_from(d["Destination"]) for d in (async_config or {}).get("DestinationConfig", {}).values()]
         writes = tuple(dict.fromkeys(_queues_named(config.environment, recorder.queues) + destinations))
         spec.functions.append(FunctionSpec(config, runtimes.get(name, DEFAULT_RUNTIME), package(config.code_dir),
-                                           reads, writes, async_config))
+                                           reads, writes, async_config, recorder.tracing[name]))
     spec.mappings, spec.schedules, spec.routes = recorder.mappings, recorder.schedules, list(recorder.routes.values())
     spec.cors = _cors_configuration(recorder.api_gateway.cors)
     return spec
@@ -895,7 +901,7 @@ class _Deployer:
                                 Description=f"Execution role of {function.name} (Lambda Lab stack {self.plan.stack})",
                                 Tags=[{"Key": STACK_TAG, "Value": self.plan.stack}])
             policy = execution_policy(function.name, self.spec.region, self.spec.account_id, function.reads,
-                                      function.writes)
+                                      function.writes, traced=function.tracing == "Active")
             iam.put_role_policy(RoleName=name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(policy))
             self.done("role", name)
 
@@ -917,6 +923,7 @@ class _Deployer:
         environment = {key: self.urls.get(value, value) for key, value in c.environment.items()}
         settings = dict(Role=self.spec.role_for(c.name), Handler=c.handler, Runtime=function.runtime,
                         Timeout=int(c.timeout), MemorySize=c.memory_size, Environment={"Variables": environment},
+                        TracingConfig={"Mode": function.tracing},
                         Description=f"Lambda Lab stack {self.plan.stack}")
         if self.owned("function", c.name):
             if lam.get_function(FunctionName=c.name)["Configuration"]["CodeSha256"] != function.code_sha256:

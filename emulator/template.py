@@ -515,8 +515,9 @@ class _Stack:
         if not handler:
             raise self.error(f"{where}.Handler", "is missing: give the handler as module.function "
                                                  "(here or in Globals.Function)")
+        tracing = self.value(properties, "Tracing", where)  # SAM's Tracing: Active | PassThrough
         self.call(where, self.cloud.create_function, name, handler=handler,
-                  code=self._code_path(properties, where),
+                  code=self._code_path(properties, where), **({"tracing": tracing} if tracing else {}),
                   environment=self._environment(self.value(properties, "Environment", where, {}),
                                                 f"{where}.Environment"),
                   **self.numbers(properties, FUNCTION_NUMBERS, where))

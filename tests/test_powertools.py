@@ -122,6 +122,7 @@ def test_logger_writes_structured_lines_with_the_context(cloud, write_handler):
     assert line["xray_trace_id"].startswith("1-")
     assert line["timestamp"] == "2026-01-05 12:00:00,000+0000"  # the virtual clock
     assert json_lines(second.logs)[0]["cold_start"] is False
+    assert "Collecting payment" not in "".join(l for l in second.logs.splitlines() if l.startswith("[INFO]"))
     assert json_lines(other.logs)[0]["cold_start"] is True  # another function: its own execution environment
     assert first.logs.startswith("START RequestId: ") and "REPORT RequestId: " in first.logs
 

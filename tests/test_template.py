@@ -249,6 +249,11 @@ def test_cors_from_the_template_answers_preflights(everything):
     assert rest_answer.headers["Access-Control-Allow-Methods"] == "GET,POST"
 
 
+def test_tracing_active_reaches_the_function(everything):
+    worker = next(name for name in everything.functions if "orker" in name)
+    assert everything.tracer.modes[worker] == "Active"
+
+
 def test_the_report_is_kept_on_the_cloud_and_reads_as_text(everything):
     text = str(everything.template)
     assert "queue Jobs -> dead-letter queue jobs-dlq" in text

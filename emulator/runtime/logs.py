@@ -83,6 +83,11 @@ class LambdaLogHandler(logging.Handler):
             self.handleError(record)
 
 
+# One handler for every invocation, as the runtime installs one for the life of the process: filters
+# that libraries attach to it (Powertools' duplicate suppression) stay attached between invocations.
+_ROOT_HANDLER = LambdaLogHandler()
+
+
 @contextmanager
 def capture_output(request_id: str, sink: list[str]) -> Iterator[None]:
     """While active, this thread's print/logging output is appended to ``sink`` (a list of strings)."""
@@ -92,14 +97,13 @@ def capture_output(request_id: str, sink: list[str]) -> Iterator[None]:
     if outermost:
         saved_out, saved_err = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = _ThreadCapturingStream(saved_out), _ThreadCapturingStream(saved_err)
-        handler = LambdaLogHandler()
-        logging.getLogger().addHandler(handler)
+        logging.getLogger().addHandler(_ROOT_HANDLER)
     try:
         yield
     finally:
         stack.pop()
         if outermost:
-            logging.getLogger().removeHandler(handler)
+            logging.getLogger().removeHandler(_ROOT_HANDLER)
             sys.stdout, sys.stderr = saved_out, saved_err
 
 
