@@ -9,7 +9,7 @@ It starts a :class:`~emulator.LocalCloud` for the notebook (stopping the one a p
 started, and stopped for good when the kernel exits), returns it with the lab's ``check`` function,
 and registers two cell magics when the notebook runs in IPython:
 
-``%%lambda NAME [--handler lambda_function.lambda_handler] [--timeout 3] [--memory 128] [--env KEY=VALUE ...]``
+``%%lambda NAME [--handler lambda_function.lambda_handler] [--timeout 3] [--memory 128] [--env KEY=VALUE ...] [--tracing Active]``
     saves the cell as ``work/NAME/lambda_function.py`` (the module --handler names) and creates, or
     replaces, function NAME in the lab's cloud with those options. The file is real Lambda code: the
     same file deploys to AWS. The cell is not run in the notebook; the cloud runs it when invoked.
@@ -72,8 +72,7 @@ def deploy_cell(arguments: str, body: str) -> tuple[str, Path]:
     path = folder / options.module_file
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(body if body.endswith("\n") else body + "\n", encoding="utf-8")
-    _lab["cloud"].create_function(options.name, handler=options.handler, code=folder, timeout=options.timeout,
-                                  memory_size=options.memory, environment=dict(options.environment))
+    options.create_in(_lab["cloud"], folder)
     try:
         compile(body, str(path), "exec")
     except SyntaxError as error:

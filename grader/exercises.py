@@ -40,6 +40,12 @@ class LambdaOptions:
     timeout: float = 3
     memory: int = 128
     environment: dict[str, str] = field(default_factory=dict)
+    tracing: str = "PassThrough"
+
+    def create_in(self, cloud, code: Path) -> None:
+        """Create (or replace) this function in ``cloud`` from the folder ``code``."""
+        cloud.create_function(self.name, handler=self.handler, code=code, timeout=self.timeout,
+                              memory_size=self.memory, environment=dict(self.environment), tracing=self.tracing)
 
     @property
     def module_file(self) -> str:
@@ -48,7 +54,7 @@ class LambdaOptions:
 
     def to_dict(self) -> dict:
         return {"name": self.name, "handler": self.handler, "timeout": self.timeout, "memory": self.memory,
-                "environment": dict(self.environment)}
+                "environment": dict(self.environment), "tracing": self.tracing}
 
 
 @dataclass(frozen=True)
@@ -135,6 +141,7 @@ def _lambda_parser() -> _OptionParser:
     parser.add_argument("--timeout", type=float, default=3)
     parser.add_argument("--memory", type=int, default=128)
     parser.add_argument("--env", nargs="+", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--tracing", choices=("Active", "PassThrough"), default="PassThrough")
     return parser
 
 
@@ -155,7 +162,7 @@ def parse_lambda_line(arguments: str) -> LambdaOptions:
     if "." not in handler or not all(handler.rsplit(".", 1)):
         raise ExerciseFormatError(
             f"%%lambda --handler {handler!r}: write it as module.function, e.g. {DEFAULT_HANDLER}")
-    return LambdaOptions(parsed.name, handler, parsed.timeout, parsed.memory, environment)
+    return LambdaOptions(parsed.name, handler, parsed.timeout, parsed.memory, environment, parsed.tracing)
 
 
 def lambda_name(arguments: str) -> str:

@@ -62,9 +62,7 @@ def cloud(work_dir: Path) -> Iterator[Any]:
         for options in _setting("functions"):
             code = work_dir / options.name
             if code.is_dir():  # a function the student never wrote: invoking it says it does not exist
-                local_cloud.create_function(options.name, handler=options.handler, code=code,
-                                            timeout=options.timeout, memory_size=options.memory,
-                                            environment=dict(options.environment))
+                options.create_in(local_cloud, code)
         yield local_cloud
 
 

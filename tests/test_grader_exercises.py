@@ -28,11 +28,13 @@ def test_lambda_line_defaults_are_the_consoles():
 
 
 def test_lambda_line_reads_every_option():
-    options = parse_lambda_line("calc --handler pkg.app.main --timeout 10 --memory 512 --env A=1 URL='http://x/?a=b c'")
+    options = parse_lambda_line("calc --handler pkg.app.main --timeout 10 --memory 512 --tracing Active "
+                                "--env A=1 URL='http://x/?a=b c'")
 
     assert options.handler == "pkg.app.main" and options.module_file == "pkg/app.py"
     assert (options.timeout, options.memory) == (10, 512)
     assert options.environment == {"A": "1", "URL": "http://x/?a=b c"}
+    assert options.tracing == "Active" and parse_lambda_line("calc").tracing == "PassThrough"
 
 
 @pytest.mark.parametrize("line, message", [
@@ -41,6 +43,7 @@ def test_lambda_line_reads_every_option():
     ("echo --env A", "--env 'A': write each variable as KEY=VALUE"),
     ("echo --handler nodot", "--handler 'nodot': write it as module.function"),
     ("echo --colour red", "unrecognized arguments: --colour red"),
+    ("echo --tracing On", "argument --tracing: invalid choice: 'On'"),
     ("echo --env 'A=1", "No closing quotation (check the quotes)"),
 ])
 def test_bad_lambda_lines_say_what_is_wrong(line, message):
