@@ -304,13 +304,13 @@ in {PEER_ROUNDS} rounds in its own process, next to its own bare call (its ratio
 
 {main_table}
 
-- **Warm invoke overhead: {duration(overhead)} above the bare call** at the median
-  (target ≤ {duration(TARGET_OVERHEAD)}: {verdict}). The next table shows where it goes.
-- A cold start takes {ratio(cold.median, warm.median)} as long as a warm invoke; the Init Duration its
-  REPORT line shows (the isolated import of the module) has a median of {Stats(measured.init_ms).median:.2f} ms.
-- **python-lambda-local's `call()` takes {ratio(peer_call.median, warm.median)} as long as a warm
-  `cloud.invoke`**, and {ratio(peer_call.median, cold.median)} as long as a cold one: it starts a new
-  process (`multiprocessing`) for every call, so no state survives from one call to the next.
+- **Warm invoke overhead: {duration(overhead)} above the bare call** at the median \
+(target ≤ {duration(TARGET_OVERHEAD)}: {verdict}). The next table shows where it goes.
+- A cold start takes {ratio(cold.median, warm.median)} as long as a warm invoke; the Init Duration its REPORT \
+line shows (the isolated import of the module) has a median of {Stats(measured.init_ms).median:.2f} ms.
+- **python-lambda-local's `call()` takes {ratio(peer_call.median, warm.median)} as long as a warm `cloud.invoke`**, \
+and {ratio(peer_call.median, cold.median)} as long as a cold one: it starts a new process (`multiprocessing`) for \
+every call, so no state survives from one call to the next.
 
 {phase_report(measured, overhead)}"""
 
@@ -334,8 +334,8 @@ def phase_report(measured: Measurements, overhead: float) -> str:
 Warm invokes run again with a timer around each function that does one phase of the work (see
 `PHASES` in the script); a phase's time excludes the timed functions it calls. Per invoke, medians
 over {ROUNDS} samples of {INVOKE_CALLS} invokes, interleaved with the samples above. The timers themselves
-cost {_signed(timer_cost)} per invoke (that run's median minus the plain warm invoke's), which is not in
-the phases.
+add {_signed(timer_cost)} per invoke (the timed run's median minus the plain warm invoke's); little of that
+(about one clock read per timed call) falls inside the phases.
 
 {table(["phase of a warm invoke", "median", "p90", "share of overhead"], rows)}
 {missing}"""

@@ -69,7 +69,7 @@ DAY_RUNS = 7
 MESSAGES, BATCH = 1000, 10  # SQS batches hold at most 10 messages
 PIPELINE_RUNS = 5
 DEPTHS = (0, 200, 1000, 5000)
-DEPTH_SAMPLES, DEPTH_BUDGET = (3, 25), 0.3  # at least 3, at most 25 samples, ~0.3 s per figure
+DEPTH_ROUNDS, DEPTH_BUDGET = (3, 25), 2.0  # 3 to 25 rounds of every figure, ~2 s per kind of moto
 
 DAY = "one virtual day of `rate(1 minute)`: `cloud.advance(days=1)`"
 INVOKES = f"{FIRINGS_PER_DAY:,} warm `cloud.invoke` calls, same handler and event (baseline)"
@@ -123,9 +123,8 @@ A `rate(1 minute)` rule invoking `return event`, played for one virtual day: {FI
 
 {table(["work", "median", "p90", f"vs {FIRINGS_PER_DAY:,} invokes", "runs"], rows)}
 
-- The schedule machinery (rule, asynchronous event queue, timeline) adds
-  {duration((day.median - invokes.median) / FIRINGS_PER_DAY)} per firing to a warm invoke's
-  {duration(invokes.median / FIRINGS_PER_DAY)}.
+- Per firing, the schedule machinery (rule, asynchronous event queue, timeline) adds \
+{duration((day.median - invokes.median) / FIRINGS_PER_DAY)} to a warm invoke's {duration(invokes.median / FIRINGS_PER_DAY)}.
 - A virtual day plays {86400 / day.median:,.0f}× faster than real time (median).
 """
 
@@ -259,8 +258,10 @@ all {MESSAGES:,} sent first, then one `cloud.run_until_idle()`. Collecting the r
 The event source mapping reads and deletes messages in moto directly rather than through boto3 (no
 request is serialised and parsed); "same moto" compares it with raw calls on the same patched moto.
 "Cold starts" counts the mapping's invocations that started a new execution environment (the first
-environment is started before the timing): batches that run at the same virtual instant overlap, so
-each needs its own environment, as concurrent batches do in AWS.
+environment is started before the timing). When all the messages wait at once, the mapping runs every
+batch at the same virtual instant, so each overlaps the others and gets an environment of its own:
+that is what makes the last row slower. AWS starts five concurrent batches and adds up to 300 per
+minute (Lambda developer guide, SQS scaling), so it would start far fewer environments for this burst.
 """
 
 
@@ -280,53 +281,49 @@ def fill(queue, depth: int) -> None:
         queue.add_message(message)
 
 
-def budgeted(sample: Callable[[], float]) -> Stats:
-    """At least the minimum of samples, then more until the time budget or the maximum is reached."""
-    least, most = DEPTH_SAMPLES
-    samples: list[float] = []
-    deadline = time.perf_counter() + DEPTH_BUDGET
-    while len(samples) < least or (len(samples) < most and time.perf_counter() < deadline):
-        samples.append(sample())
-    return Stats(samples)
+def depth_latencies(sqs) -> dict[tuple[str, int], Stats]:
+    """(operation, depth) -> latency of one send_message / one receive_message at that depth.
 
-
-def depth_latencies(sqs, queue_name: str) -> dict[tuple[str, int], Stats]:
-    """(operation, depth) -> latency of one send_message / one receive_message at that depth."""
-    url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
-    queue = sqs_backends[ACCOUNT_ID][REGION].get_queue(queue_name)
-
-    def send() -> float:
-        started = time.perf_counter()
-        sqs.send_message(QueueUrl=url, MessageBody="{}")
-        return time.perf_counter() - started
-
-    def receive() -> float:
-        started = time.perf_counter()
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1)["Messages"]
-        seconds = time.perf_counter() - started
-        delete_batch(sqs, url, messages)  # keeps the depth as it was
-        return seconds
-
-    latencies = {}
+    One queue per depth, so that the figures can be sampled in interleaved rounds: as many rounds
+    as fit in the time budget (judged from a first, untimed round that also warms the caches).
+    """
+    backend = sqs_backends[ACCOUNT_ID][REGION]
+    samplers = {}
     for depth in DEPTHS:
-        fill(queue, depth)
-        latencies["send_message", depth] = budgeted(send)
-        fill(queue, depth + 1)  # a message to receive even at depth 0
-        latencies["receive_message", depth] = budgeted(receive)
-    return latencies
+        url = sqs.create_queue(QueueName=f"depth-{depth}")["QueueUrl"]
+        fill(backend.get_queue(f"depth-{depth}"), depth + 1)  # one more: a message to receive at depth 0
+        samplers["send_message", depth] = lambda url=url: _timed_send(sqs, url)
+        samplers["receive_message", depth] = lambda url=url: _timed_receive(sqs, url)
+    started = time.perf_counter()
+    for sample in samplers.values():
+        sample()
+    least, most = DEPTH_ROUNDS
+    rounds = int(min(most, max(least, DEPTH_BUDGET / (time.perf_counter() - started))))
+    return interleave(samplers, rounds)
+
+
+def _timed_send(sqs, url: str) -> float:
+    started = time.perf_counter()
+    sqs.send_message(QueueUrl=url, MessageBody="{}")
+    return time.perf_counter() - started
+
+
+def _timed_receive(sqs, url: str) -> float:
+    started = time.perf_counter()
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1)["Messages"]
+    seconds = time.perf_counter() - started
+    delete_batch(sqs, url, messages)  # a send and a receive per round: the depth stays as it was
+    return seconds
 
 
 def plain_moto_depths() -> dict[tuple[str, int], Stats]:
     with mock_aws():
-        sqs = boto3.client("sqs", region_name=REGION)
-        sqs.create_queue(QueueName="deep")
-        return depth_latencies(sqs, "deep")
+        return depth_latencies(boto3.client("sqs", region_name=REGION))
 
 
 def local_cloud_depths() -> dict[tuple[str, int], Stats]:
     with LocalCloud(start_time=START) as cloud:
-        cloud.create_queue("deep")
-        return depth_latencies(cloud.sqs, "deep")
+        return depth_latencies(cloud.sqs)
 
 
 def depth_report(plain: dict[tuple[str, int], Stats], patched: dict[tuple[str, int], Stats]) -> str:
@@ -347,14 +344,14 @@ One `send_message` and one `receive_message` (1 message) through boto3 while the
 0 to 5,000 messages, on plain moto and inside a local cloud. moto recomputes a queue's attributes,
 a pass over every message, on each send, and (plain moto) for each message it receives; a pass
 reads the clock for every message. The local cloud's moto patches answer the clock and the retention
-check without that detour, but a send still walks the whole queue. At least {DEPTH_SAMPLES[0]} samples
-per figure, more while {DEPTH_BUDGET} s last.
+check without that detour, but a send still walks the whole queue. One queue per depth; the figures
+are sampled in interleaved rounds, {DEPTH_ROUNDS[0]} to {DEPTH_ROUNDS[1]} of them, as many as about {DEPTH_BUDGET:g} s allow.
 
 {table(["call", "messages waiting", "median", "p90", "vs empty queue", "samples"], rows)}
 
 A send into a queue holding 1,000 messages costs {plain_1000:.1f}× a send into an empty one on plain moto,
 {patched_1000:.1f}× in a local cloud. So keep queues drained, above all on plain moto: send a batch and
-process it before the next, as part 2's baselines do.
+process it before the next, as part 2 does.
 """
 
 

@@ -39,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 README = HERE / "README.md"
 # Sections appear in this order; a results file not listed here comes after them, by name.
-SECTIONS = {"runtime": "Runtime: one invocation", "triggers": "Triggers on the virtual clock",
+SECTIONS = {"runtime": "Runtime", "triggers": "Triggers on the virtual clock",
             "http": "HTTP front door", "grader": "Grader"}
 
 INTRO = """\
@@ -60,15 +60,17 @@ git-ignored virtualenvs `benchmarks/.venv-*`, never into the kit's `.venv`. Noth
 
 ## Reading the numbers
 
-- **A ratio** is a figure divided by its baseline from the same run and the same process, so it
-  survives a slower or busier machine better than the raw figure does. For a time, 3.0× means three
-  times as long as the baseline (so less is better); for a rate, three times as many per second.
+- **A ratio** is a figure divided by its baseline from the same run (and the same process, except
+  for a peer tool, which runs in its own process next to its own baseline), so it survives a slower
+  or busier machine better than the raw figure does. For a time, 3.0× means three times as long as
+  the baseline (so less is better); for a rate, three times as many per second.
 - **Median and p90.** Each figure is sampled many times, interleaved with its baseline. The median is
   the typical value; p90 (nearest rank: 90 % of samples were at most this) shows the noise. Where only
   a few runs are affordable (a virtual day, 1,000 messages), p90 is close to the slowest run.
-- **The machine is shared and noisy**: {machine}. Other work ran at the same time (load average
-  {load} when this run started), so absolute times move from run to run by tens of percent; ratios
-  move much less. No figure here is asserted by a test.
+- **The machine is shared and noisy**: {machine}.
+  Other work runs at the same time, so absolute times move from run to run by tens of percent;
+  ratios move much less. No figure here is asserted by a test.
+- **Last run**: {ran} (load average {load} when it started, on {date}).{others}
 """
 
 
@@ -185,8 +187,7 @@ def machine_description() -> str:
                   if line.startswith("model name")]
         cpu = models[0] if models else cpu
     versions = ", ".join(f"{package} {_version(package)}" for package in ("moto", "boto3"))
-    return (f"{os.cpu_count()} cores ({cpu}), {platform.system()}, Python {platform.python_version()}, "
-            f"{versions}; run on {datetime.now(timezone.utc):%Y-%m-%d}")
+    return f"{os.cpu_count()} cores ({cpu}), {platform.system()}, Python {platform.python_version()}, {versions}"
 
 
 def _version(package: str) -> str:
@@ -196,11 +197,13 @@ def _version(package: str) -> str:
         return "not installed"
 
 
-def assemble_readme(load: str, failed: Sequence[str]) -> None:
+def assemble_readme(ran: Sequence[str], load: str, failed: Sequence[str]) -> None:
     """README.md: the introduction, then one section per ``results/NAME.md``."""
     names = sorted({path.stem for path in RESULTS.glob("*.md")} | set(failed),
                    key=lambda name: (list(SECTIONS).index(name) if name in SECTIONS else len(SECTIONS), name))
-    parts = [INTRO.format(machine=machine_description(), load=load)]
+    others = " The other sections keep the figures of their own last run." if set(names) - set(ran) else ""
+    parts = [INTRO.format(machine=machine_description(), ran=", ".join(f"`bench_{name}.py`" for name in ran),
+                          load=load, date=f"{datetime.now(timezone.utc):%Y-%m-%d}", others=others)]
     for name in names:
         parts.append(f"## {SECTIONS.get(name, name.capitalize())}\n\n`benchmarks/bench_{name}.py`\n")
         results = RESULTS / f"{name}.md"
@@ -219,8 +222,9 @@ def main(argv: Sequence[str]) -> int:
         print(f"no benchmark called {', '.join(unknown)}: choose among {', '.join(known)}", file=sys.stderr)
         return 2
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
-    failed = [name for name in (argv or known) if not run_benchmark(name)]
-    assemble_readme(load, failed)
+    ran = list(argv or known)
+    failed = [name for name in ran if not run_benchmark(name)]
+    assemble_readme(ran, load, failed)
     print(f"\nwrote {README.relative_to(HERE.parent)}")
     if failed:
         print(f"failed: {', '.join(f'bench_{name}.py' for name in failed)}", file=sys.stderr)
