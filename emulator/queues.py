@@ -44,6 +44,7 @@ RETENTION_RANGE = (60, 1_209_600)  # 1 minute to 14 days
 MAX_BATCH_STANDARD, MAX_BATCH_FIFO = 10_000, 10
 MAX_BATCHING_WINDOW = 300
 RECEIVE_CHUNK = 10  # ReceiveMessage returns at most 10 messages per call
+INITIAL_POLLERS, POLLERS_PER_MINUTE = 5, 300  # SQS event source mapping scaling (see EventSourceMapping.pollers)
 
 
 def _check(condition: Any, message: str) -> None:
@@ -108,6 +109,16 @@ class EventSourceMapping:
     def __post_init__(self) -> None:
         self._window_opened: datetime | None = None
         self._stalled_at: datetime | None = None
+        self._batch_ends: list[datetime] = []  # when the batches this poller started finish (virtual)
+        self._busy_since: datetime | None = None  # since when messages have kept the poller busy
+
+    def pollers(self, now: datetime) -> int:
+        """How many batches may run at once: Lambda starts with 5 and adds up to 300 a minute while a
+        backlog lasts (Lambda developer guide, "Scaling behavior" for SQS), up to the account limit."""
+        if self._busy_since is None:
+            self._busy_since = now
+        minutes = int((now - self._busy_since).total_seconds() // 60)
+        return INITIAL_POLLERS + POLLERS_PER_MINUTE * minutes
 
     def __str__(self) -> str:
         return f"queue {self.queue_name!r} -> {self.function!r}"
@@ -122,8 +133,10 @@ class EventSourceMapping:
         if not self.enabled:
             return None
         ready = _first_ready_time(self.queue)
+        self._batch_ends = [end for end in self._batch_ends if end > now]
         if ready is None:
             self._window_opened = None
+            self._busy_since = None if not self._batch_ends else self._busy_since
             return None
         function = self.cloud.functions.get(self.function)
         if function is None:
@@ -131,6 +144,8 @@ class EventSourceMapping:
         reserved = function.config.reserved_concurrency
         if not self.cloud.concurrency.has_room(self.function, reserved, now):
             return self.cloud.concurrency.next_free(self.function, reserved, now)
+        if len(self._batch_ends) >= self.pollers(now):
+            return max(min(self._batch_ends), ready)  # every poller is busy: the first to finish polls again
         if ready <= now and self._stalled_at == now:
             return _next_ready_after(self.queue, now)
         if self.maximum_batching_window and ready <= now:
@@ -158,6 +173,8 @@ class EventSourceMapping:
         invocation = self.cloud.run(function, json.dumps(event).encode(), trigger=f"sqs:{self.queue_name}",
                                     trace_header=_batch_trace_header(event["Records"]))
         self.stats.batches += 1
+        self._batch_ends.append(invocation.time + timedelta(
+            milliseconds=invocation.duration_ms + (invocation.init_duration_ms or 0)))
         failed_ids = self._failed_message_ids(invocation, messages)
         if len(failed_ids) == len(messages):
             self.stats.failed_batches += 1

@@ -237,3 +237,20 @@ def test_long_polling_answers_at_once_on_the_virtual_clock(cloud):
     assert sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20).get("Messages", []) == []
     sqs.send_message(QueueUrl=url, MessageBody="here")
     assert [m["Body"] for m in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20)["Messages"]] == ["here"]
+
+
+def test_the_poller_starts_with_five_concurrent_batches(cloud, write_handler):
+    url = cloud.create_queue("burst")
+    slow = "import time\ndef lambda_handler(e, c):\n    time.sleep(1)\n    return len(e['Records'])\n"
+    cloud.create_function("worker", code=write_handler(slow))
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    for start in range(0, 200, 10):
+        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": str(i)}
+                                                      for i in range(start, start + 10)])
+    cloud.create_event_source_mapping("burst", "worker")
+    cloud.run_until_idle()
+    runs = cloud.invocations
+    assert sum(run.payload for run in runs) == 200 and len(runs) == 20
+    assert sum(run.cold_start for run in runs) == 5  # five pollers, five execution environments
+    starts = sorted({run.time.replace(microsecond=0) for run in runs})
+    assert len(starts) == 4  # four rounds of five one-second batches
