@@ -327,13 +327,16 @@ def test_invocations_are_recorded(cloud, write_handler):
 
 
 def test_stopping_the_cloud_restores_the_process(write_handler):
+    import signal
     os.environ["AWS_PROFILE"] = "student-profile"
+    handler_before = signal.getsignal(signal.SIGALRM)
     try:
         with LocalCloud() as cloud:
             assert "AWS_PROFILE" not in os.environ
             assert os.environ["AWS_ACCESS_KEY_ID"] in ("testing", "FOOBARKEY")  # ours, or moto's own fake
         assert os.environ["AWS_PROFILE"] == "student-profile"
         assert time.sleep.__module__ == "time"
+        assert signal.getsignal(signal.SIGALRM) is handler_before
     finally:
         del os.environ["AWS_PROFILE"]
 

@@ -72,12 +72,20 @@ def simulated_sleep(seconds: float) -> None:
         signal.setitimer(signal.ITIMER_REAL, max(budget.remaining(), 1e-6))
 
 
+_saved_alarm_handler: list = []  # the SIGALRM handler to give back, while ours is installed
+
+
 def install_simulated_sleep() -> None:
+    """Patch ``time.sleep`` and, from the main thread, install the timeout's SIGALRM handler once."""
     time.sleep = simulated_sleep
+    if threading.current_thread() is threading.main_thread() and _alarm_supported() and not _saved_alarm_handler:
+        _saved_alarm_handler.append(signal.signal(signal.SIGALRM, _raise_timeout))
 
 
 def uninstall_simulated_sleep() -> None:
     time.sleep = _real_sleep
+    if _saved_alarm_handler:
+        signal.signal(signal.SIGALRM, _saved_alarm_handler.pop())
 
 
 def _alarm_supported() -> bool:
@@ -91,14 +99,16 @@ def _raise_timeout(signum, frame) -> None:
 @contextmanager
 def _alarm(seconds: float) -> Iterator[None]:
     """SIGALRM after ``seconds``; an outer alarm (a nested invocation's caller) is restored after."""
-    previous_handler = signal.signal(signal.SIGALRM, _raise_timeout)
+    own_handler = not _saved_alarm_handler  # the cloud was started outside the main thread
+    previous_handler = signal.signal(signal.SIGALRM, _raise_timeout) if own_handler else None
     outer_remaining, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
     started = time.perf_counter()
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous_handler)
+        if own_handler:
+            signal.signal(signal.SIGALRM, previous_handler)
         if outer_remaining > 0:
             signal.setitimer(signal.ITIMER_REAL, max(outer_remaining - (time.perf_counter() - started), 1e-6))
 
