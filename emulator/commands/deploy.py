@@ -18,6 +18,7 @@ from typing import Callable
 from .. import deploy
 from ..endpoint import ENDPOINT_VARIABLE
 from ..template import TemplateError
+from . import pair
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--stack", required=True, help="the stack's name: every resource is tagged with it")
     parser.add_argument("--role-arn", help="the role every function uses (AWS Academy: arn:aws:iam::ACCOUNT:role/LabRole); "
                                            "without it, one least-privilege role per function is created")
-    parser.add_argument("--parameter", action="append", default=[], type=parse_parameter, metavar="KEY=VALUE",
+    parser.add_argument("--parameter", action="append", default=[], type=pair("KEY=VALUE", "Stage=prod"), metavar="KEY=VALUE",
                         help="a template parameter's value, as sam deploy --parameter-overrides (repeatable)")
     add_account_arguments(parser)
     parser.set_defaults(run=run)
@@ -41,13 +42,6 @@ def add_account_arguments(parser: argparse.ArgumentParser) -> None:
                                                f"http://localhost:4566 (default: ${ENDPOINT_VARIABLE})")
     parser.add_argument("--dry-run", action="store_true", help="print the plan and stop: change nothing")
     parser.add_argument("--yes", action="store_true", help="do not ask before changing the account")
-
-
-def parse_parameter(text: str) -> tuple[str, str]:
-    key, separator, value = text.partition("=")
-    if not separator or not key:
-        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE, as in Stage=prod")
-    return key, value
 
 
 def run(args: argparse.Namespace) -> int:

@@ -18,14 +18,10 @@ from datetime import datetime
 from typing import Any, Callable
 
 from .. import events
+from . import pair
 
 
-def key_value(text: str) -> tuple[str, str]:
-    """Parse ``NAME=VALUE`` (the value may itself contain '=' and may be empty)."""
-    name, separator, value = text.partition("=")
-    if not separator or not name:
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, such as page=2, got {text!r}")
-    return name, value
+key_value = pair("NAME=VALUE", "page=2")
 
 
 def moment(text: str) -> datetime:

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from ..runtime import LambdaServiceError
-from .generate_event import key_value
+from . import pair
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="the handler's .py file, optionally with the function name (default lambda_handler)")
     parser.add_argument("--event", "-e", default=None,
                         help="a JSON file holding the event, or - to read it from stdin (default: {})")
-    parser.add_argument("--env", action="append", type=key_value, default=[], metavar="KEY=VALUE",
+    parser.add_argument("--env", action="append", type=pair("KEY=VALUE", "GREETING=hello"), default=[], metavar="KEY=VALUE",
                         help="an environment variable for the function (repeatable)")
     parser.add_argument("--timeout", type=float, default=3, help="timeout in seconds (default: 3)")
     parser.add_argument("--memory", type=int, default=128, help="memory size in MB (default: 128)")

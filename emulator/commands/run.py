@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from ..cloud import LocalCloud
 from ..template import TemplateError, TemplateReport
+from . import pair
 
 DURATION = re.compile(r"(?:\d+(?:\.\d+)?[smhd])+")
 DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
@@ -41,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="virtual time to play: 90s, 30m, 1h, 2d or a combination such as 1h30m")
     parser.add_argument("--start", type=parse_start, default=None, metavar="TIME",
                         help="virtual start time in UTC, such as 2026-01-01T00:00:00 (default: now)")
-    parser.add_argument("--send", type=parse_send, action="append", default=[], metavar="QUEUE=BODY",
+    parser.add_argument("--send", type=pair("QUEUE=BODY", "input_queue='{\"number1\": 1}'"), action="append", default=[], metavar="QUEUE=BODY",
                         help="send a message (usually JSON) to a queue of the template before playing; repeatable")
     parser.set_defaults(run=run)
 
@@ -61,14 +62,6 @@ def parse_start(text: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a date and time: write it as 2026-01-01T00:00:00 (UTC)") from None
-
-
-def parse_send(text: str) -> tuple[str, str]:
-    """``QUEUE=BODY`` -> (queue, body); the body is sent as it is, valid JSON or not."""
-    queue, separator, body = text.partition("=")
-    if not separator or not queue:
-        raise argparse.ArgumentTypeError(f"{text!r} is not QUEUE=BODY, as in input_queue='{{\"number1\": 1}}'")
-    return queue, body
 
 
 def run(args: argparse.Namespace) -> int:
