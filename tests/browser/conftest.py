@@ -10,14 +10,14 @@ import os
 from typing import Iterator
 
 import pytest
-from browser_kit import CHROMIUM, CHROMIUM_FLAGS, offline_context
+from browser_kit import CHROMIUM, CHROMIUM_FLAGS
 from lab_server import LabServer, LabServerError, running_lab_server
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    """Headless Debian Chromium, one for the session (each test opens its own context)."""
+    """Headless Debian Chromium, one for the session (tests open their own offline contexts in it)."""
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"no browser at {CHROMIUM}: run `make chromium` (it installs Debian's chromium package), "
                     f"or set CHROMIUM to a Chromium executable")
@@ -26,14 +26,6 @@ def browser() -> Iterator[Browser]:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh page that cannot reach the network."""
-    context = offline_context(browser)
-    yield context.new_page()
-    context.close()
 
 
 @pytest.fixture(scope="session")

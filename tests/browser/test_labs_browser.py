@@ -50,14 +50,18 @@ PLOTTING = re.compile(r"\b(plt|pyplot)\.\w+\(|\.plot\(")
 # Contrast ratio (WCAG 2) between an element's text colour and the first opaque background behind it.
 CONTRAST = """element => {
     const rgb = colour => colour.match(/[\\d.]+/g).map(Number);
-    const channel = value => { value /= 255; return value <= 0.03928 ? value / 12.92 : ((value + 0.055) / 1.055) ** 2.4; };
+    const channel = value => {
+        value /= 255;
+        return value <= 0.03928 ? value / 12.92 : ((value + 0.055) / 1.055) ** 2.4;
+    };
     const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
     let node = element, background = [255, 255, 255];
     for (; node; node = node.parentElement) {
         const colour = rgb(getComputedStyle(node).backgroundColor);
         if (colour.length < 4 || colour[3] > 0) { background = colour; break; }
     }
-    const [light, dark] = [luminance(rgb(getComputedStyle(element).color)), luminance(background)].sort((a, b) => b - a);
+    const text = luminance(rgb(getComputedStyle(element).color)), behind = luminance(background);
+    const [light, dark] = text > behind ? [text, behind] : [behind, text];
     return (light + 0.05) / (dark + 0.05);
 }"""
 
@@ -174,6 +178,7 @@ def shown_depths(lab: RanLab, index: int) -> dict[str, dict[str, int]]:
 
 
 def later(moment: str, **step: float) -> str:
+    """``moment`` (as widgets write it) moved forward by ``step`` (``timedelta`` arguments)."""
     return (datetime.strptime(moment, "%Y-%m-%d %H:%M:%S UTC") + timedelta(**step)).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
@@ -215,7 +220,8 @@ def click_invoke(lab: RanLab, index: int) -> None:
     button = output.get_by_role("button", name="Invoke")
     expect(button, f"{lab.where(index)}: 'Invoke' is disabled (no function to invoke?)").to_be_enabled()
     button.click()
-    expect(output, f"{lab.where(index)}: 'Invoke' showed no log").to_contain_text("REPORT RequestId", timeout=REACTION_MS)
+    expect(output, f"{lab.where(index)}: 'Invoke' showed no log").to_contain_text("REPORT RequestId",
+                                                                                 timeout=REACTION_MS)
 
 
 def pick_invocation(lab: RanLab, index: int) -> None:
@@ -248,8 +254,8 @@ def test_plots_appear_as_images(lab: RanLab):
     for index, cell in lab.code_cells():
         images = [output for output in cell.outputs if any(kind in output.get("data", {}) for kind in IMAGE_TYPES)]
         if PLOTTING.search(cell.source):
-            assert images, (f"{lab.where(index)} plots with matplotlib but shows no image: "
-                            f"{[output.get('data', {}).get('text/plain', output.get('text', '')) for output in cell.outputs]}")
+            shown = [output.get("data", {}).get("text/plain", output.get("text", "")) for output in cell.outputs]
+            assert images, f"{lab.where(index)} plots with matplotlib but shows no image, only {shown}"
         for number in range(len(images)):
             picture = lab.view.outputs(index).locator("img").nth(number)
             expect(picture, f"{lab.where(index)}: figure {number + 1} is not on the page").to_be_visible()
@@ -267,7 +273,8 @@ def assert_readable(element: Locator, what: str) -> None:
     """``element`` is on screen and its text stands out from its background."""
     expect(element, f"{what} is not visible").to_be_visible()
     contrast = element.evaluate(CONTRAST)
-    assert contrast >= MIN_CONTRAST, f"{what} has a contrast of {contrast:.1f}:1 with its background (want {MIN_CONTRAST}:1)"
+    assert contrast >= MIN_CONTRAST, (f"{what} has a contrast of {contrast:.1f}:1 with its background "
+                                      f"(want {MIN_CONTRAST}:1)")
 
 
 def assert_check_result_readable(lab: RanLab, index: int) -> Locator:

@@ -48,9 +48,11 @@ PRESENT_SLIDE = """() => {
         maxHeight: config.height, maxWidth: config.width,
         visible: slide.classList.contains('present') && getComputedStyle(slide).display !== 'none',
         emptyDiagrams: Array.from(slide.querySelectorAll('svg'))
-            .filter(svg => { const box = svg.getBoundingClientRect(); return box.width === 0 || box.height === 0; }).length,
+            .filter(svg => svg.getBoundingClientRect().width === 0 || svg.getBoundingClientRect().height === 0)
+            .length,
         brokenImages: Array.from(slide.querySelectorAll('img'))
-            .filter(image => !image.complete || image.naturalWidth === 0).map(image => image.alt || image.src.slice(0, 60)),
+            .filter(image => !image.complete || image.naturalWidth === 0)
+            .map(image => image.alt || image.src.slice(0, 60)),
         clipped,
     };
 }"""
@@ -88,7 +90,8 @@ def built_decks() -> Iterator[Path]:
         built = subprocess.run([sys.executable, str(SLIDES / "build.py"), "--out", out],
                                capture_output=True, text=True, timeout=300)
         if built.returncode != 0:
-            pytest.fail(f"slides/build.py failed (exit {built.returncode}):\n{built.stdout}{built.stderr}", pytrace=False)
+            pytest.fail(f"slides/build.py failed (exit {built.returncode}):\n{built.stdout}{built.stderr}",
+                        pytrace=False)
         yield Path(out)
 
 
@@ -143,7 +146,8 @@ def test_every_slide_renders(deck: OpenDeck):
         where = f"slide {number + 1} ({shown['title']!r})"
         if not shown["visible"] or not (shown["text"] or shown["media"]):
             problems.append(f"{where} is not shown, or shows nothing")
-        if shown["height"] > shown["maxHeight"] + FIT_TOLERANCE_PX or shown["width"] > shown["maxWidth"] + FIT_TOLERANCE_PX:
+        too_tall = shown["height"] > shown["maxHeight"] + FIT_TOLERANCE_PX
+        if too_tall or shown["width"] > shown["maxWidth"] + FIT_TOLERANCE_PX:
             problems.append(f"{where} is {shown['width']}x{shown['height']} px, larger than the "
                             f"{shown['maxWidth']}x{shown['maxHeight']} slide: its end is cut off")
         if shown["emptyDiagrams"]:
