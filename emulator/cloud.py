@@ -460,7 +460,10 @@ class LocalCloud:
     def run_until_idle(self, limit: timedelta = timedelta(days=1)) -> timedelta:
         """Advance until no message, retry or invocation is pending; returns the virtual time it took."""
         self.rules.sync_from_moto()
-        return self.timeline.run_until_idle(limit)
+        try:
+            return self.timeline.run_until_idle(limit)
+        finally:
+            self._notify()
 
     def play(self, speed: float = 1.0) -> None:
         """Real-time mode: the clock follows the wall clock, ``speed`` times faster, until pause()."""

@@ -294,3 +294,15 @@ def test_a_thousand_throttled_events_wait_in_order_and_all_run(cloud, write_hand
     assert cloud.async_queue.pending == 0
     span = cloud.invocations[-1].time - cloud.invocations[0].time
     assert timedelta(seconds=99) <= span < timedelta(seconds=101)  # ten at a time, one second each
+
+
+def test_observers_hear_of_every_invocation_and_every_move_of_the_clock(cloud, write_handler):
+    heard = []
+    cloud.subscribe(lambda: heard.append(cloud.clock.now()))
+    cloud.create_function("fn", code=write_handler(RETURN_EVENT))
+    cloud.invoke("fn", {})
+    cloud.advance(minutes=1)
+    cloud.invoke("fn", {}, invocation_type="Event")
+    cloud.run_until_idle()
+    assert len(heard) == 4  # the invoke, the move, the queued event when it runs, the end of run_until_idle
+    assert heard[-1] == cloud.clock.now()
