@@ -45,6 +45,17 @@ def _pre(text: str) -> str:
     return f"<pre style='margin:0; white-space:pre-wrap'>{html.escape(text)}</pre>"
 
 
+def _after_each_cell(callback) -> None:
+    """Call ``callback`` after every notebook cell runs (when running in IPython)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.events.register("post_run_cell", callback)
+
+
 class CloudWidget(widgets.VBox):
     """A box of widgets bound to one cloud: redrawn on every invocation and clock move, with a text twin.
 
@@ -57,7 +68,12 @@ class CloudWidget(widgets.VBox):
         self.children = children
         self._lock = threading.RLock()  # the real-time player redraws from its own thread
         cloud.subscribe(self._on_cloud_change)
+        _after_each_cell(self._after_cell)  # boto3 calls (a send_message) change the cloud silently
         self._on_cloud_change()
+
+    def _after_cell(self, result) -> None:
+        if self.cloud.running:  # a widget of a cloud stopped since (the lab's setup cell ran again) stays as it was
+            self._on_cloud_change()
 
     def _on_cloud_change(self) -> None:
         with self._lock:
