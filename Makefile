@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 
 # JupyterLab on labs/; no browser is opened when there is no display.
 lab: venv
-	$(BIN)/jupyter lab --notebook-dir=labs --ip=127.0.0.1 $(if $(or $(DISPLAY),$(filter Darwin,$(shell uname -s))),,--no-browser)
+	$(BIN)/jupyter lab --notebook-dir=labs --ip=127.0.0.1 $(if $(or $(DISPLAY),$(filter Darwin,$(shell uname -s))),,--no-browser) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: venv $(TEST_DEPS)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
