@@ -70,10 +70,6 @@ class VirtualClock:
             if self._coordinates is not None:
                 self._coordinates.move_to(moment)
 
-    def advance(self, delta: timedelta) -> None:
-        """Move the clock forward by ``delta`` without firing anything (LocalCloud.advance fires)."""
-        self.move_to(self._now + delta)
-
     def install(self) -> None:
         """Make the whole process see virtual time (``datetime.now()``, ``time.time()``, moto)."""
         if self._traveller is None:
@@ -86,10 +82,6 @@ class VirtualClock:
             self._traveller.stop()
             self._traveller = None
             self._coordinates = None
-
-    @property
-    def installed(self) -> bool:
-        return self._traveller is not None
 
 
 class RealTimePlayer:
@@ -119,10 +111,6 @@ class RealTimePlayer:
         self._stop.set()
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join()
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
 
     def _run(self) -> None:
         last = time.perf_counter()

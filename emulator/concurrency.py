@@ -33,11 +33,6 @@ class ConcurrencyModel:
         for name, ends in self._ends.items():
             del ends[:bisect.bisect_right(ends, now)]
 
-    def in_use(self, function: str, now: datetime) -> int:
-        """Invocations of ``function`` still running at ``now``."""
-        self._prune(now)
-        return len(self._ends.get(function, ()))
-
     def has_room(self, function: str, reserved: int | None, now: datetime) -> bool:
         """Whether one more invocation of ``function`` may start at ``now``."""
         self._prune(now)

@@ -624,35 +624,3 @@ def test_the_package_is_the_code_folder_only_and_always_the_same(tmp_path):
     assert sorted(zipfile.ZipFile(io.BytesIO(first)).namelist()) == ["helpers/money.py", "lambda_function.py"]
     (code / "lambda_function.py").touch()  # a new modification time, the same content
     assert deploy.package(code) == first
-
-
-# -- lab 09 runs end to end against the local cloud -----------------------------------------------------
-
-
-def run_lab_notebook(path: Path, folder: Path) -> list[str]:
-    """Execute a copy of the notebook in ``folder`` (its work/ stays there); return each code cell's text."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    copy = folder / path.name
-    copy.write_bytes(path.read_bytes())
-    notebook = nbformat.read(copy, as_version=4)
-    NotebookClient(notebook, timeout=60, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(folder)}}).execute()
-    texts = []
-    for cell in (c for c in notebook.cells if c.cell_type == "code"):
-        failures = [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
-        assert not failures, f"a cell of {path.name} raised {failures[0]}:\n{cell.source}"
-        texts.append("".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in cell.outputs))
-    return texts
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("kind, check_says", [("solutions", "All public tests passed."), ("labs", "Not yet:")])
-def test_lab_09_runs_end_to_end_without_credentials_and_says_so(tmp_path, kind, check_says):
-    texts = "\n".join(run_lab_notebook(Path(__file__).resolve().parents[1] / kind / "09_deploy.ipynb", tmp_path))
-    assert check_says in texts
-    assert "deploying to this notebook's local cloud" in texts and "Nothing leaves your computer." in texts
-    assert "+ function calculator" in texts and "~ function calculator" in texts
-    assert "results: [{'result': 42.0}, {'result': 0.25}]" in texts
-    assert "nothing carries the tag lambda-lab:stack=calculator-lab: nothing to do" in texts

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import traceback
+from pathlib import Path
 from types import TracebackType
 
 # Runtime.* error types, exactly as the Python runtime interface client names them.
@@ -23,6 +24,7 @@ MALFORMED_HANDLER_NAME = "Runtime.MalformedHandlerName"
 MARSHAL_ERROR = "Runtime.MarshalError"
 TIMEOUT = "Sandbox.Timedout"
 RESPONSE_TOO_LARGE = "Function.ResponseSizeTooLarge"
+EMULATOR_DIR = str(Path(__file__).resolve().parents[1])  # frames from here on are the runtime's, not yours
 
 
 class FunctionFault(Exception):
@@ -53,16 +55,15 @@ def error_envelope(error_type: str, message: str, request_id: str, stack_trace: 
     }
 
 
-def user_stack_trace(tb: TracebackType | None, first_user_file: str | None = None) -> list[str]:
+def user_stack_trace(tb: TracebackType | None) -> list[str]:
     """The traceback of an exception raised by user code, without the emulator's own frames.
 
     Like the AWS runtime, which drops its bootstrap frames, the trace starts at the first frame that
-    belongs to the function's code (``first_user_file`` is any file of that code folder).
+    is not the emulator's own.
     """
     frames = traceback.extract_tb(tb)
-    emulator_dir = __file__.rsplit("/runtime/", 1)[0]
     for index, frame in enumerate(frames):
-        if not frame.filename.startswith(emulator_dir):
+        if not frame.filename.startswith(EMULATOR_DIR):
             frames = frames[index:]
             break
     return traceback.format_list(frames)
