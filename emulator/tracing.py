@@ -493,19 +493,25 @@ def _swap_xray_state(state: tuple | None) -> tuple | None:
 
     Its per-thread context (the facade segment and open subsegments) and its "enabled" switch are
     process-wide here: a caller's open Invoke subsegment must not adopt the callee's subsegments, and
-    a handler imported outside the cloud (where Powertools turns the SDK off) must not silence the next
-    invocation. In Lambda the switch starts unset and is read from AWS_XRAY_SDK_ENABLED.
+    a handler imported outside the cloud (where Powertools turns the SDK, and its own Tracer, off) must
+    not silence the next invocation. In Lambda the switch starts unset and is read from
+    AWS_XRAY_SDK_ENABLED, and Powertools' Tracer starts enabled.
     """
     recorder = _xray_recorder()
     local = getattr(getattr(recorder, "context", None), "_local", None)
     config = getattr(sys.modules.get("aws_xray_sdk.sdk_config"), "SDKConfig", None)
     if local is None or config is None:
         return None
-    saved = (dict(vars(local)), config._SDKConfig__SDK_ENABLED)
-    context, enabled = state or ({}, None)
+    # Powertools' Tracer keeps a class-wide "disabled" flag that, once set, stays set for the process.
+    tracer_config = getattr(getattr(sys.modules.get("aws_lambda_powertools.tracing.tracer"), "Tracer", None),
+                            "_config", {})
+    saved = (dict(vars(local)), config._SDKConfig__SDK_ENABLED, tracer_config.get("disabled", False))
+    context, enabled, tracer_disabled = state or ({}, None, False)
     vars(local).clear()
     vars(local).update(context)
     config._SDKConfig__SDK_ENABLED = enabled
+    if tracer_config:
+        tracer_config["disabled"] = tracer_disabled
     return saved
 
 

@@ -318,6 +318,8 @@ def test_a_handler_unit_tested_outside_the_cloud_does_not_silence_the_sdk(cloud,
     trace = cloud.trace(cloud.invoke("register", {"body": json.dumps({"id": "u1"})}))
     assert trace.find("dynamodb") and trace.find("127.0.0.1")
     assert not global_sdk_config.sdk_enabled()  # and the notebook's own setting is given back
+    from aws_lambda_powertools import Tracer
+    assert Tracer._config["disabled"] is True  # Powertools' too (invocations saw a fresh, enabled Tracer)
 
 
 def test_the_trace_viewer_widget_shows_a_waterfall(cloud, write_handler):
