@@ -4,6 +4,10 @@ It owns moto's lifetime (while it runs, plain boto3 calls to SQS, S3, DynamoDB, 
 EventBridge are answered in-process by moto, with fake credentials and no network), the Lambda
 runtime that runs your handlers, and the virtual clock on which every trigger fires.
 
+With ``LAMBDA_LAB_ENDPOINT_URL`` set (or ``endpoint_url=...``), the AWS APIs are another server's
+instead of moto's (LocalStack, a moto server: see ``endpoint.py``); the runtime and the triggers are
+still this cloud's.
+
     with LocalCloud() as cloud:
         cloud.create_function("hello", code="work/hello")
         print(cloud.invoke("hello", {"key1": "value1"}).payload)
@@ -23,10 +27,12 @@ from typing import Any, Callable
 from moto import mock_aws
 
 from . import lambda_api, moto_patches
+from .endpoint import local_endpoint_url, reach_endpoint
 from .cost import CostEstimate, estimate
 from .clock import RealTimePlayer, VirtualClock
 from .concurrency import DEFAULT_ACCOUNT_LIMIT, ConcurrencyModel
 from .invocations import AsyncInvoker
+from .queue_backends import EndpointQueues, MotoQueues
 from .queues import EventSourceMapping, queue_attributes
 from .rules import RuleBook, ScheduledRule
 from .runtime import (ASYNC_PAYLOAD_LIMIT, Function, FunctionConfig, InvalidParameterValueException, Invocation,
@@ -49,12 +55,18 @@ HIDDEN_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "A
 
 
 class LocalCloud:
-    """A local AWS account: moto for the APIs, a Lambda runtime for your code, one virtual clock."""
+    """A local AWS account: moto for the APIs, a Lambda runtime for your code, one virtual clock.
+
+    ``endpoint_url`` (default: ``$LAMBDA_LAB_ENDPOINT_URL``) answers the AWS APIs from another server,
+    such as LocalStack, instead of moto in this process.
+    """
 
     def __init__(self, region: str = "us-east-1", *, start_time: datetime | None = None,
-                 account_concurrency: int = DEFAULT_ACCOUNT_LIMIT) -> None:
+                 account_concurrency: int = DEFAULT_ACCOUNT_LIMIT, endpoint_url: str | None = None) -> None:
         self.region = region
+        self.endpoint_url = local_endpoint_url(endpoint_url)
         self.account_id = ACCOUNT_ID
+        self.queue_backend: MotoQueues | EndpointQueues = MotoQueues(self.account_id, region)
         self.clock = VirtualClock(start_time)
         self.timeline = Timeline(self.clock)
         self.tracer = Tracer()  # X-Ray: who is traced, the collector, the segments Lambda records
@@ -69,6 +81,7 @@ class LocalCloud:
         self._sync_caller_free = self.clock.now()  # when the outside caller's last synchronous call ended
         self.template = None  # the TemplateReport, when built with from_template
         self.runtime.listeners.append(lambda invocation: self._notify())
+        self._started = False
         self._mock = None
         self._saved_environment: dict[str, str | None] = {}
         self._player: RealTimePlayer | None = None
@@ -92,33 +105,45 @@ class LocalCloud:
     # -- lifetime -------------------------------------------------------------------------------
 
     def start(self) -> "LocalCloud":
-        """Start moto, install fake credentials and the virtual clock. Returns the cloud."""
-        if self._mock is not None:
+        """Start moto (or connect to the endpoint), install fake credentials and the virtual clock."""
+        if self._started:
             return self
         self._set_process_environment()
         self.clock.install()
+        try:
+            if self.endpoint_url is None:
+                self._mock = mock_aws()
+                self._mock.start()
+                moto_patches.install(self.clock)
+            else:
+                self.account_id = reach_endpoint(self.endpoint_url, self.region)
+                self.queue_backend = EndpointQueues(self.client("sqs"), self.account_id, self.region)
+        except BaseException:
+            self.clock.uninstall()
+            self._restore_process_environment()
+            raise
         install_simulated_sleep()
-        self._mock = mock_aws()
-        self._mock.start()
-        moto_patches.install(self.clock)
         lambda_api.activate(self)
         self.tracer.start()
+        self._started = True
         return self
 
     def stop(self) -> None:
         """Stop everything and give the process its environment and real clock back."""
-        if self._mock is None:
+        if not self._started:
             return
         self.pause()
         self.tracer.stop()
         lambda_api.deactivate(self)
         self._clients.clear()
-        moto_patches.uninstall()
-        self._mock.stop()
-        self._mock = None
+        if self._mock is not None:
+            moto_patches.uninstall()
+            self._mock.stop()
+            self._mock = None
         uninstall_simulated_sleep()
         self.clock.uninstall()
         self._restore_process_environment()
+        self._started = False
 
     def __enter__(self) -> "LocalCloud":
         return self.start()
@@ -128,11 +153,13 @@ class LocalCloud:
 
     @property
     def running(self) -> bool:
-        return self._mock is not None
+        return self._started
 
     def _set_process_environment(self) -> None:
         changes: dict[str, str | None] = {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": self.region}
         changes.update({name: None for name in HIDDEN_VARIABLES})
+        if self.endpoint_url is not None:  # every boto3 client of the process, handlers' included, goes there
+            changes["AWS_ENDPOINT_URL"] = self.endpoint_url
         for name, value in changes.items():
             self._saved_environment[name] = os.environ.get(name)
             if value is None:
@@ -304,10 +331,10 @@ class LocalCloud:
     # -- queues and their triggers --------------------------------------------------------------
 
     def client(self, service: str):
-        """A boto3 client for ``service`` in this cloud's region (answered by moto), cached."""
+        """A boto3 client for ``service`` in this cloud's region (answered by moto or the endpoint), cached."""
         if service not in self._clients:
             import boto3
-            self._clients[service] = boto3.client(service, region_name=self.region)
+            self._clients[service] = boto3.client(service, region_name=self.region, endpoint_url=self.endpoint_url)
         return self._clients[service]
 
     @property
@@ -333,8 +360,7 @@ class LocalCloud:
         return self.sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
 
     def queue_names(self) -> list[str]:
-        from moto.sqs.models import sqs_backends
-        return list(sqs_backends[self.account_id][self.region].queues)
+        return self.queue_backend.names()
 
     def queue_name(self, queue: str) -> str:
         """A queue's name from its name, URL or ARN (raises naming the queue if it does not exist)."""
@@ -346,21 +372,14 @@ class LocalCloud:
         return name
 
     def queue_url(self, queue: str) -> str:
-        return f"https://sqs.{self.region}.amazonaws.com/{self.account_id}/{self.queue_name(queue)}"
+        return self.queue_backend.url(self.queue_name(queue))
 
     def queue_arn(self, queue: str) -> str:
         return f"arn:aws:sqs:{self.region}:{self.account_id}:{self.queue_name(queue)}"
 
     def queue_depths(self) -> dict[str, dict[str, int]]:
         """For every queue: messages ``visible``, ``in_flight`` (received, not deleted) and ``delayed``."""
-        from moto.sqs.models import sqs_backends
-        depths = {}
-        for name, queue in sorted(sqs_backends[self.account_id][self.region].queues.items()):
-            delayed = sum(1 for m in queue._messages if m.delayed)
-            visible = len(queue.messages)
-            depths[name] = {"visible": visible, "in_flight": len(queue._messages) - visible - delayed,
-                            "delayed": delayed}
-        return depths
+        return self.queue_backend.depths()
 
     def create_event_source_mapping(self, queue: str, function: str, batch_size: int = 10,
                                     maximum_batching_window: int = 0, report_batch_item_failures: bool = False,
@@ -453,13 +472,13 @@ class LocalCloud:
 
     def advance_to(self, moment: datetime) -> None:
         """Move virtual time to ``moment``, firing everything due on the way."""
-        self.rules.sync_from_moto()
+        self.rules.sync()
         self.timeline.advance_to(moment)
         self._notify()
 
     def run_until_idle(self, limit: timedelta = timedelta(days=1)) -> timedelta:
         """Advance until no message, retry or invocation is pending; returns the virtual time it took."""
-        self.rules.sync_from_moto()
+        self.rules.sync()
         try:
             return self.timeline.run_until_idle(limit)
         finally:

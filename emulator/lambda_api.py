@@ -117,7 +117,7 @@ def _describe_mapping(cloud: "LocalCloud", mapping) -> dict:
         "UUID": mapping.uuid,
         "BatchSize": mapping.batch_size,
         "MaximumBatchingWindowInSeconds": mapping.maximum_batching_window,
-        "EventSourceArn": mapping.queue.queue_arn,
+        "EventSourceArn": cloud.queue_arn(mapping.queue_name),
         "FunctionArn": cloud.function_arn(mapping.function),
         "State": "Enabled" if mapping.enabled else "Disabled",
         "FunctionResponseTypes": ["ReportBatchItemFailures"] if mapping.report_batch_item_failures else [],

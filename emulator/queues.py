@@ -13,8 +13,8 @@ mapping): it receives messages in batches, invokes the function once per batch, 
   ``{"batchItemFailures": [{"itemIdentifier": "<messageId>"}]}``.
 
 So a message is never lost: it is deleted after success, still in its queue, or in the DLQ.
-Queues themselves are moto's; this module reads moto's queue state directly (not through boto3) to
-know when the next message becomes visible, so the timeline can jump straight to that moment.
+The queues themselves are moto's (or another server's): ``queue_backends.py`` is how the poller sees
+them.
 """
 
 from __future__ import annotations
@@ -23,12 +23,10 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from moto.sqs.models import sqs_backends
-
-from . import events
+from .queue_backends import RECEIVE_CHUNK, PolledQueue, ReceivedMessage
 from .runtime import InvalidParameterValueException, Invocation
 
 if TYPE_CHECKING:
@@ -43,7 +41,6 @@ RETENTION_RANGE = (60, 1_209_600)  # 1 minute to 14 days
 # Event source mapping limits (Lambda developer guide, "Using Lambda with Amazon SQS").
 MAX_BATCH_STANDARD, MAX_BATCH_FIFO = 10_000, 10
 MAX_BATCHING_WINDOW = 300
-RECEIVE_CHUNK = 10  # ReceiveMessage returns at most 10 messages per call
 INITIAL_POLLERS, POLLERS_PER_MINUTE = 5, 300  # SQS event source mapping scaling (see EventSourceMapping.pollers)
 
 
@@ -111,6 +108,7 @@ class EventSourceMapping:
         self._stalled_at: datetime | None = None
         self._batch_ends: list[datetime] = []  # when the batches this poller started finish (virtual)
         self._busy_since: datetime | None = None  # since when messages have kept the poller busy
+        self._queue: PolledQueue | None = None
 
     def pollers(self, now: datetime) -> int:
         """How many batches may run at once: Lambda starts with 5 and adds up to 300 a minute while a
@@ -124,15 +122,18 @@ class EventSourceMapping:
         return f"queue {self.queue_name!r} -> {self.function!r}"
 
     @property
-    def queue(self):
-        return sqs_backends[self.cloud.account_id][self.cloud.region].get_queue(self.queue_name)
+    def queue(self) -> PolledQueue:
+        if self._queue is None:
+            self._queue = self.cloud.queue_backend.queue(self.queue_name)
+        return self._queue
 
     # -- when --------------------------------------------------------------------------------------
 
     def next_due(self, now: datetime) -> datetime | None:
         if not self.enabled:
             return None
-        ready = _first_ready_time(self.queue)
+        self.queue.catch_up(now)
+        ready = self.queue.first_ready(now)
         self._batch_ends = [end for end in self._batch_ends if end > now]
         if ready is None:
             self._window_opened = None
@@ -147,12 +148,12 @@ class EventSourceMapping:
         if len(self._batch_ends) >= self.pollers(now):
             return max(min(self._batch_ends), ready)  # every poller is busy: the first to finish polls again
         if ready <= now and self._stalled_at == now:
-            return _next_ready_after(self.queue, now)
+            return self.queue.next_ready_after(now)
         if self.maximum_batching_window and ready <= now:
             # Lambda waits up to the batching window to fill a batch (unless it is full already).
             if self._window_opened is None:
                 self._window_opened = now
-            if len(self.queue.messages) < self.batch_size:
+            if self.queue.visible_count() < self.batch_size:
                 return self._window_opened + timedelta(seconds=self.maximum_batching_window)
         return ready
 
@@ -164,41 +165,39 @@ class EventSourceMapping:
             self.stats.throttled_polls += 1
             return
         self._window_opened = None
-        messages = self._receive_batch()
+        self.queue.catch_up(now)
+        visibility = self.queue.visibility_timeout()
+        messages = self._receive_batch(visibility)
         if not messages:
             self._stalled_at = now  # e.g. a FIFO group is locked: wait until something changes
             return
         self._stalled_at = None
-        event = {"Records": [self._record(message) for message in messages]}
-        invocation = self.cloud.run(function, json.dumps(event).encode(), trigger=f"sqs:{self.queue_name}",
-                                    trace_header=_batch_trace_header(event["Records"]))
+        records = [message.record for message in messages]
+        invocation = self.cloud.run(function, json.dumps({"Records": records}).encode(),
+                                    trigger=f"sqs:{self.queue_name}", trace_header=_batch_trace_header(records))
         self.stats.batches += 1
         self._batch_ends.append(invocation.time + timedelta(
             milliseconds=invocation.duration_ms + (invocation.init_duration_ms or 0)))
         failed_ids = self._failed_message_ids(invocation, messages)
         if len(failed_ids) == len(messages):
             self.stats.failed_batches += 1
-        backend = sqs_backends[self.cloud.account_id][self.cloud.region]
+        self.queue.keep_invisible([message for message in messages if message.id in failed_ids],
+                                  until=now + timedelta(seconds=visibility))
         deleted = [message for message in messages if message.id not in failed_ids]
-        for message in deleted:
-            backend.delete_message(self.queue_name, message.receipt_handle)
+        self.stats.sqs_requests += self.queue.delete(deleted)  # Lambda deletes with DeleteMessageBatch
         self.stats.messages_deleted += len(deleted)
-        self.stats.sqs_requests += -(-len(deleted) // RECEIVE_CHUNK)  # Lambda deletes with DeleteMessageBatch
 
-    def _receive_batch(self) -> list:
-        backend = sqs_backends[self.cloud.account_id][self.cloud.region]
-        visibility = int(self.queue.visibility_timeout)
-        messages: list = []
+    def _receive_batch(self, visibility: int) -> list[ReceivedMessage]:
+        messages: list[ReceivedMessage] = []
         while len(messages) < self.batch_size:
-            chunk = backend.receive_message(self.queue_name, min(RECEIVE_CHUNK, self.batch_size - len(messages)),
-                                            0, visibility, message_attribute_names=["All"])
+            chunk = self.queue.receive(min(RECEIVE_CHUNK, self.batch_size - len(messages)), visibility)
             self.stats.sqs_requests += 1
             if not chunk:
                 break
             messages.extend(chunk)
         return messages
 
-    def _failed_message_ids(self, invocation: Invocation, messages: list) -> set[str]:
+    def _failed_message_ids(self, invocation: Invocation, messages: list[ReceivedMessage]) -> set[str]:
         """Which messages go back to the queue, by the rules Lambda applies to the function's response."""
         every_id = {message.id for message in messages}
         if not invocation.ok:
@@ -206,25 +205,6 @@ class EventSourceMapping:
         if not self.report_batch_item_failures:
             return set()
         return _reported_failures(invocation.payload, every_id)
-
-    def _record(self, message) -> dict:
-        queue = self.queue
-        attributes = {
-            "ApproximateReceiveCount": str(message.approximate_receive_count),
-            "SentTimestamp": str(message.sent_timestamp),
-            "SenderId": message.sender_id,
-            "ApproximateFirstReceiveTimestamp": str(message.approximate_first_receive_timestamp),
-        }
-        if queue.fifo_queue:
-            attributes.update(SequenceNumber=str(message.sequence_number), MessageGroupId=message.group_id,
-                              MessageDeduplicationId=message.deduplication_id)
-        trace_header = (message.system_attributes or {}).get("AWSTraceHeader")
-        if trace_header:  # the X-Ray header the sender's request carried (SQS keeps it with the message)
-            attributes["AWSTraceHeader"] = trace_header["StringValue"]
-        return events.sqs_record(
-            message_id=message.id, receipt_handle=message.receipt_handle, body=message.body,
-            attributes=attributes, message_attributes=message.message_attributes,
-            queue_arn=queue.queue_arn, region=self.cloud.region, md5=message.body_md5)
 
 
 def _batch_trace_header(records: list[dict]) -> str | None:
@@ -249,23 +229,3 @@ def _reported_failures(response: Any, every_id: set[str]) -> set[str]:
             return every_id
         reported.add(identifier)
     return reported
-
-
-def _ready_millis(message) -> float:
-    """When moto will hand out ``message`` (ms): visible strictly after visible_at, not before delayed_until."""
-    return max(message.visible_at + 1, message.delayed_until)
-
-
-def _as_datetime(millis: float) -> datetime:
-    return datetime.fromtimestamp(millis / 1000, tz=timezone.utc)
-
-
-def _first_ready_time(queue) -> datetime | None:
-    messages = queue._messages
-    return _as_datetime(min(map(_ready_millis, messages))) if messages else None
-
-
-def _next_ready_after(queue, now: datetime) -> datetime | None:
-    now_millis = now.timestamp() * 1000
-    later = [millis for millis in map(_ready_millis, queue._messages) if millis > now_millis]
-    return _as_datetime(min(later)) if later else None

@@ -8,13 +8,15 @@ asynchronously, so a failing target is retried by Lambda's asynchronous invocati
 ``invocations.py``).
 
 Rules come from ``cloud.schedule(...)`` or from plain boto3 (``events.put_rule`` with a
-``ScheduleExpression`` and ``events.put_targets`` naming a function of this cloud): moto stores those,
-and :meth:`RuleBook.sync_from_moto` turns them into triggers before the clock moves.
+``ScheduleExpression`` and ``events.put_targets`` naming a function of this cloud): moto (or the
+endpoint, asked through the EventBridge API) stores those, and :meth:`RuleBook.sync` turns them into
+triggers before the clock moves.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -71,7 +73,7 @@ class RuleBook:
     def __init__(self, cloud: "LocalCloud") -> None:
         self.cloud = cloud
         self.rules: dict[str, ScheduledRule] = {}
-        self._seen_in_moto: dict[str, tuple] = {}
+        self._seen: dict[str, tuple] = {}  # what sync() last saw of each rule target
 
     def add(self, name: str, expression: str, function: str, input: Any = None,
             enabled: bool = True) -> ScheduledRule:
@@ -88,23 +90,22 @@ class RuleBook:
         if old is not None:
             self.cloud.timeline.remove(old)
 
-    def sync_from_moto(self) -> None:
+    def sync(self) -> None:
         """Pick up rules created or changed with boto3 (``events.put_rule`` / ``put_targets``)."""
-        bus = events_backends[self.cloud.account_id][self.cloud.region].event_buses.get("default")
-        for rule in list(bus.rules.values()) if bus else []:
-            if not rule.scheduled_expression:
-                continue
+        found = (_rules_through_api(self.cloud.client("events")) if self.cloud.endpoint_url
+                 else _rules_in_moto(self.cloud.account_id, self.cloud.region))
+        for rule in found:
             for target in rule.targets:
                 function = self._local_function(target.get("Arn", ""))
                 if function is None:
                     continue
                 key = f"{rule.name}/{target.get('Id')}"
-                signature = (rule.scheduled_expression, function, target.get("Input"), rule.state)
-                if self._seen_in_moto.get(key) == signature:
+                signature = (rule.expression, function, target.get("Input"), rule.state)
+                if self._seen.get(key) == signature:
                     continue
-                self._seen_in_moto[key] = signature
+                self._seen[key] = signature
                 try:
-                    self.add(rule.name if len(rule.targets) == 1 else key, rule.scheduled_expression, function,
+                    self.add(rule.name if len(rule.targets) == 1 else key, rule.expression, function,
                              _parse_input(target.get("Input")), rule.state == "ENABLED")
                 except InvalidScheduleExpression as error:
                     raise InvalidScheduleExpression(f"EventBridge rule {rule.name!r}: {error}") from None
@@ -120,3 +121,30 @@ class RuleBook:
 def _parse_input(text: str | None) -> Any:
     """A target's Input is a JSON text; the function receives it parsed."""
     return None if text is None else json.loads(text)
+
+
+@dataclass
+class FoundRule:
+    """A schedule rule of the default event bus, as EventBridge describes it, with its targets."""
+
+    name: str
+    expression: str
+    state: str
+    targets: list[dict]  # {"Id", "Arn", "Input"?}, as ListTargetsByRule returns them
+
+
+def _rules_in_moto(account_id: str, region: str) -> list[FoundRule]:
+    """Read from the in-process moto directly: a boto3 round trip per rule would cost milliseconds at
+    every move of the clock (and the real-time mode moves it ten times a second)."""
+    bus = events_backends[account_id][region].event_buses.get("default")
+    return [FoundRule(rule.name, rule.scheduled_expression, rule.state, list(rule.targets))
+            for rule in (bus.rules.values() if bus else []) if rule.scheduled_expression]
+
+
+def _rules_through_api(events_api) -> list[FoundRule]:
+    """Ask an endpoint's EventBridge: ListRules, then ListTargetsByRule for each schedule rule."""
+    return [FoundRule(rule["Name"], rule["ScheduleExpression"], rule.get("State", "ENABLED"),
+                      [target for page in events_api.get_paginator("list_targets_by_rule").paginate(Rule=rule["Name"])
+                       for target in page.get("Targets", [])])
+            for page in events_api.get_paginator("list_rules").paginate()
+            for rule in page.get("Rules", []) if rule.get("ScheduleExpression")]

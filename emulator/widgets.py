@@ -27,7 +27,6 @@ from datetime import datetime
 from typing import Any, Callable
 
 import ipywidgets as widgets
-from moto.sqs.models import sqs_backends
 
 from . import events
 from .cloud import LocalCloud
@@ -297,10 +296,7 @@ class QueueDepth:
 
 def queue_depths(cloud: LocalCloud) -> list[QueueDepth]:
     """Every queue of the cloud with its depths, dead-letter queues marked with their source queues."""
-    sources: dict[str, list[str]] = {}
-    for name, queue in sqs_backends[cloud.account_id][cloud.region].queues.items():
-        if queue.dead_letter_queue is not None:  # moto links a queue to its DLQ from the RedrivePolicy
-            sources.setdefault(queue.dead_letter_queue.name, []).append(name)
+    sources = cloud.queue_backend.dead_letter_sources()
     return [QueueDepth(name, depth["visible"], depth["in_flight"], depth["delayed"], tuple(sorted(sources.get(name, []))))
             for name, depth in cloud.queue_depths().items()]
 

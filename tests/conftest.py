@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# LAMBDA_LAB_ENDPOINT_URL too: an instructor's LocalStack setting must not change what the suite tests.
 for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE",
-              "AWS_SHARED_CREDENTIALS_FILE"):
+              "AWS_SHARED_CREDENTIALS_FILE", "LAMBDA_LAB_ENDPOINT_URL"):
     os.environ.pop(_name, None)
 os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
                   AWS_SESSION_TOKEN="testing", AWS_DEFAULT_REGION="us-east-1")
