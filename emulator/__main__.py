@@ -12,6 +12,7 @@ import pkgutil
 import sys
 
 from . import commands
+from .endpoint import EndpointError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.run(args)
+    except EndpointError as error:  # LAMBDA_LAB_ENDPOINT_URL is malformed, is AWS, or nothing answers there
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # `python -m emulator generate-event sqs | head` closed the pipe early
         sys.stderr.close()
         return 0

@@ -56,6 +56,12 @@ def endpoint_url(explicit: str | None = None) -> str | None:
     return value.rstrip("/")
 
 
+def notice(url: str) -> str:
+    """The line the kit shows when a local cloud uses an endpoint, so nobody forgets the setting is on."""
+    return (f"AWS APIs: answered by {url} ({ENDPOINT_VARIABLE}); your functions run here, "
+            f"their triggers on the virtual clock.")
+
+
 def local_endpoint_url(explicit: str | None = None) -> str | None:
     """The endpoint a LocalCloud may use instead of moto: like :func:`endpoint_url`, but never AWS itself.
 

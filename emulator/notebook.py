@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Callable
 
 from .cloud import LocalCloud
+from .endpoint import notice
 
 _lab: dict = {}  # the running lab of this kernel: "cloud", "work_dir", "labs_dir"
 
@@ -44,6 +45,8 @@ def start_lab(lab_id: str, work_dir: str | Path = "work", *, labs_dir: str | Pat
 
     stop_lab()
     cloud = LocalCloud().start()
+    if cloud.endpoint_url:
+        print(notice(cloud.endpoint_url))
     _lab.update(cloud=cloud, work_dir=Path(work_dir).resolve())
     _register_magics()
     return cloud, make_check(lab_id, work_dir, labs_dir)

@@ -20,6 +20,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from ..cloud import LocalCloud
+from ..endpoint import notice
 from ..template import TemplateError, TemplateReport
 from . import pair
 
@@ -74,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
         report: TemplateReport = cloud.template
         for warning in report.warnings:
             print(f"warning: {warning}", file=sys.stderr)
+        if cloud.endpoint_url:
+            print(notice(cloud.endpoint_url), file=sys.stderr)
         try:
             urls = [(queue_url(report, queue), body) for queue, body in args.send]
         except ValueError as error:

@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from werkzeug.serving import WSGIRequestHandler, make_server  # Flask and Werkzeug load only to serve
 
     from ..cloud import LocalCloud
+    from ..endpoint import notice
     from ..template import TemplateError
 
     class QuietRequestHandler(WSGIRequestHandler):
@@ -57,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         for warning in cloud.template.warnings:
             print(f"warning: {warning}", file=sys.stderr)
+        if cloud.endpoint_url:
+            print(notice(cloud.endpoint_url), file=sys.stderr)
         app = cloud.http_app()
         server = make_server(args.host, args.port, app, threaded=True, request_handler=QuietRequestHandler)
         base_url = f"http://{args.host}:{server.server_port}"
