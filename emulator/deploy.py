@@ -104,7 +104,8 @@ PRICES = {
                    "HTTP API: $1.00 per million requests; free tier 1 million per month for 12 months "
                    "after sign-up"),
     "logs": ("https://aws.amazon.com/cloudwatch/pricing/",
-             f"CloudWatch Logs: $0.50 per GB ingested, 5 GB per month free; kept {LOG_RETENTION_DAYS} days here"),
+             f"CloudWatch Logs: $0.50 per GB ingested (Lambda's logs are priced in tiers since May 2025; "
+             f"$0.50 is the first tier), 5 GB per month free; kept {LOG_RETENTION_DAYS} days here"),
 }
 LAMBDA_REQUEST_PRICE, LAMBDA_GB_SECOND_PRICE = 0.20 / 1_000_000, 0.0000166667
 

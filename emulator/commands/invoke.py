@@ -56,12 +56,15 @@ def _read_file(path: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from ..cloud import LocalCloud
+    from ..endpoint import notice
 
     file, _, function = args.target.partition(":")
     path = Path(file)
     event = read_event(args.event)
     name = path.stem.replace(".", "_")
     with LocalCloud() as cloud:
+        if cloud.endpoint_url:
+            print(notice(cloud.endpoint_url), file=sys.stderr)
         try:
             cloud.create_function(name, handler=f"{path.stem}.{function or 'lambda_handler'}", code=path,
                                   timeout=args.timeout, memory_size=args.memory, environment=dict(args.env))
