@@ -46,7 +46,6 @@ import io
 import itertools
 import json
 import logging
-import secrets
 import socket
 import sys
 import threading
@@ -59,6 +58,7 @@ from urllib.parse import urlsplit
 
 from botocore.handlers import BUILTIN_HANDLERS
 
+from .runtime.ids import entity_id as new_entity_id, trace_id as new_trace_id
 from .runtime.timeouts import current_budget
 
 if TYPE_CHECKING:
@@ -110,15 +110,7 @@ class TraceHeader:
         return ";".join(parts)
 
 
-def new_trace_id(moment: datetime) -> str:
-    """``1-<start time, 8 hex digits of epoch seconds>-<96 random bits>``: X-Ray's trace id format."""
-    return f"1-{int(moment.timestamp()):08x}-{secrets.token_hex(12)}"
-
-
-def new_entity_id() -> str:
-    """A segment or subsegment id: 64 random bits as 16 hex digits."""
-    return secrets.token_hex(8)
-
+NO_HEADER = TraceHeader()  # what an invocation that arrives without a trace header carries
 
 # -- segments and traces ----------------------------------------------------------------------------
 
@@ -519,15 +511,14 @@ def _swap_xray_state(state: tuple | None) -> tuple | None:
 
 @dataclass
 class InvocationTrace:
-    """One invocation as tracing sees it: its header, its clock, and the ids of its segments."""
+    """One invocation as tracing sees it: its header, its clock, and the variables Lambda sets for it."""
 
     function: str
-    header: TraceHeader
+    header: TraceHeader  # the one the handler sees: Root is the trace, Parent the function segment
     sampled: bool
     origin: float  # when it started, in epoch seconds on the trace clock
     variables: dict[str, str]
     budget: "TimeBudget | None" = None  # set by the runtime as the invocation starts
-    service_id: str = field(default_factory=new_entity_id)
     upstream_parent: str | None = None
     saved_sdk_state: tuple | None = None
 
@@ -580,42 +571,53 @@ class Tracer:
         never before the trace it continues last ended: the local cloud runs a queue's consumer after
         its producer returned, and the picture says so.
         """
-        incoming = TraceHeader.parse(header or self._carried.get(request_id))
+        header = header or self._carried.get(request_id)
+        incoming = TraceHeader.parse(header) if header else NO_HEADER
         if incoming.decided:
             sampled = incoming.sampled == "1"  # an upstream decision is always respected
         else:
-            sampled = self.modes.get(config.name) == "Active" and self.collector is not None
+            sampled = self.collector is not None and self.modes.get(config.name) == "Active"
         outer = _current()
         root = incoming.root or new_trace_id(started_at)
         origin = outer.now() if outer is not None else max(started_at.timestamp(), self._trace_ends.get(root, 0.0))
-        function_id = new_entity_id()
-        own = TraceHeader(root, function_id, "1" if sampled else "0")
-        variables = {"_X_AMZN_TRACE_ID": str(own)}
-        for name, value in (("AWS_XRAY_DAEMON_ADDRESS", self.collector.address if self.collector else DEFAULT_DAEMON),
-                            ("AWS_XRAY_CONTEXT_MISSING", CONTEXT_MISSING)):
-            if name not in config.environment:  # users may override these two (Lambda does not reserve them)
-                variables[name] = value
-        frame = InvocationTrace(config.name, own, sampled, origin, variables,
+        # Lambda sets the header for every invocation, traced or not (then it says Sampled=0).
+        own = TraceHeader(root, new_entity_id(), "1" if sampled else "0")
+        frame = InvocationTrace(config.name, own, sampled, origin,
+                                {"_X_AMZN_TRACE_ID": str(own), **self._sdk_variables(config)},
                                 upstream_parent=incoming.parent if incoming.root else None)
         if sampled:
             _import_xray_sdk()
         if self.collector is not None:
             _point_xray_sdk_at(self.collector.address)
         frame.saved_sdk_state = _swap_xray_state(None)
-        _active.stack = getattr(_active, "stack", []) + [frame]
+        stack = getattr(_active, "stack", None)
+        if stack is None:
+            stack = _active.stack = []
+        stack.append(frame)
         return frame
 
     def end(self, frame: InvocationTrace, invocation: "Invocation", config: "FunctionConfig") -> None:
         """Record the invocation's segments (when sampled) and give the SDK the caller's context back."""
-        _active.stack = [other for other in _active.stack if other is not frame]
+        stack = _active.stack
+        if stack[-1] is frame:
+            stack.pop()
+        else:  # invocations in one thread end in reverse order, but be safe: remove this very frame
+            stack[:] = [other for other in stack if other is not frame]
         _swap_xray_state(frame.saved_sdk_state)
         if not frame.sampled or self.collector is None:
             return
-        invocation.trace_id = frame.header.root
+        trace_id = invocation.trace_id = frame.header.root
         for document in _lambda_segments(frame, invocation, config):
             self.collector.add(document)
-            self._trace_ends[frame.header.root] = max(self._trace_ends.get(frame.header.root, 0.0),
-                                                      document["end_time"])
+            self._trace_ends[trace_id] = max(self._trace_ends.get(trace_id, 0.0), document["end_time"])
+
+    def _sdk_variables(self, config: "FunctionConfig") -> dict[str, str]:
+        """Where the X-Ray SDK sends segments, and what it does outside a trace (unless the user set them)."""
+        address = self.collector.address if self.collector is not None else DEFAULT_DAEMON
+        # Users may override these two: Lambda does not reserve them.
+        return {name: value for name, value in (("AWS_XRAY_DAEMON_ADDRESS", address),
+                                                ("AWS_XRAY_CONTEXT_MISSING", CONTEXT_MISSING))
+                if name not in config.environment}
 
     # -- reading --
 
@@ -633,8 +635,9 @@ def _lambda_segments(frame: InvocationTrace, invocation: "Invocation", config: "
     handler_end = handler_start + invocation.duration_ms / 1000
     end = max(frame.now(), handler_end)
     trace_id = frame.header.root
+    service_id = new_entity_id()
     resource = {"function_arn": config.arn, "resource_names": [config.name], "account_id": config.account_id}
-    service = {"name": config.name, "id": frame.service_id, "trace_id": trace_id, "start_time": start,
+    service = {"name": config.name, "id": service_id, "trace_id": trace_id, "start_time": start,
                "end_time": end, "origin": "AWS::Lambda", "http": {"response": {"status": 200}},
                "aws": {"request_id": invocation.request_id, **resource}}
     if frame.upstream_parent:
@@ -644,7 +647,7 @@ def _lambda_segments(frame: InvocationTrace, invocation: "Invocation", config: "
         steps.append(_subsegment("Initialization", start, handler_start, resource))
     invocation_step = _subsegment("Invocation", handler_start, handler_end, resource)
     steps += [invocation_step, _subsegment("Overhead", handler_end, end, resource)]
-    function = {"name": config.name, "id": frame.header.parent, "trace_id": trace_id, "parent_id": frame.service_id,
+    function = {"name": config.name, "id": frame.header.parent, "trace_id": trace_id, "parent_id": service_id,
                 "start_time": start, "end_time": end, "origin": "AWS::Lambda::Function", "aws": resource,
                 "subsegments": steps}
     if invocation.error is not None:  # an unhandled error is a fault of the function, as X-Ray shows it
