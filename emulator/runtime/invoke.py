@@ -19,12 +19,11 @@ import json
 import os
 import sys
 import threading
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from . import errors, logs
+from . import errors, ids, logs
 from ..tracing import Tracer
 from .context import LambdaContext
 from .environment import ExecutionEnvironment
@@ -205,7 +204,7 @@ class Runtime:
             environment.busy = True
             try:
                 return self._run(function, environment, payload, trigger, client_context, identity,
-                                 request_id or str(uuid.uuid4()), trace_header, started_at)
+                                 request_id or ids.request_id(), trace_header, started_at)
             finally:
                 environment.busy = False
 
