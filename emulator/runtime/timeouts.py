@@ -26,8 +26,6 @@ import itertools
 import signal
 import threading
 import time
-from contextlib import contextmanager
-from typing import Iterator
 
 from .errors import InvocationTimeout
 
@@ -96,23 +94,6 @@ def _raise_timeout(signum, frame) -> None:
     raise InvocationTimeout()
 
 
-@contextmanager
-def _alarm(seconds: float) -> Iterator[None]:
-    """SIGALRM after ``seconds``; an outer alarm (a nested invocation's caller) is restored after."""
-    own_handler = not _saved_alarm_handler  # the cloud was started outside the main thread
-    previous_handler = signal.signal(signal.SIGALRM, _raise_timeout) if own_handler else None
-    outer_remaining, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        if own_handler:
-            signal.signal(signal.SIGALRM, previous_handler)
-        if outer_remaining > 0:
-            signal.setitimer(signal.ITIMER_REAL, max(outer_remaining - (time.perf_counter() - started), 1e-6))
-
-
 class _Watchdog:
     """One daemon thread that raises InvocationTimeout in threads whose deadline has passed."""
 
@@ -160,22 +141,42 @@ class _Watchdog:
 _watchdog = _Watchdog()
 
 
-@contextmanager
-def time_limit(budget: TimeBudget) -> Iterator[None]:
-    """Raise InvocationTimeout in the current thread when ``budget`` runs out."""
-    stack = getattr(_budgets, "stack", None)
-    if stack is None:
-        stack = _budgets.stack = []
-    stack.append(budget)
-    try:
-        if threading.current_thread() is threading.main_thread() and _alarm_supported():
-            with _alarm(budget.timeout):
-                yield
-        else:
-            token = _watchdog.arm(budget.timeout)
-            try:
-                yield
-            finally:
-                _watchdog.disarm(token)
-    finally:
-        stack.pop()
+class time_limit:
+    """``with time_limit(budget):`` raises InvocationTimeout in this thread when ``budget`` runs out.
+
+    In the main thread a SIGALRM timer does it: one ``setitimer`` call arms it, one disarms it, and an
+    outer alarm (the caller's, when a handler invokes another function) is set again for what is
+    left of it. In any other thread the watchdog does it.
+    """
+
+    def __init__(self, budget: TimeBudget) -> None:
+        self.budget = budget
+        self._watchdog_token: int | None = None
+        self._previous_handler = None  # the SIGALRM handler to give back, if this block installed ours
+        self._outer_remaining = 0.0
+
+    def __enter__(self) -> None:
+        stack = getattr(_budgets, "stack", None)
+        if stack is None:
+            stack = _budgets.stack = []
+        stack.append(self.budget)
+        if not (_alarm_supported() and threading.current_thread() is threading.main_thread()):
+            self._watchdog_token = _watchdog.arm(self.budget.timeout)
+            return
+        if not _saved_alarm_handler:  # the cloud was started outside the main thread
+            self._previous_handler = signal.signal(signal.SIGALRM, _raise_timeout)
+        self._outer_remaining = signal.setitimer(signal.ITIMER_REAL, self.budget.timeout)[0]
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            if self._watchdog_token is not None:
+                _watchdog.disarm(self._watchdog_token)
+                return
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            if self._previous_handler is not None:
+                signal.signal(signal.SIGALRM, self._previous_handler)
+            if self._outer_remaining > 0:
+                ran = time.perf_counter() - self.budget.started
+                signal.setitimer(signal.ITIMER_REAL, max(self._outer_remaining - ran, 1e-6))
+        finally:
+            _budgets.stack.pop()
