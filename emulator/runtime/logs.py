@@ -21,8 +21,6 @@ import math
 import sys
 import threading
 import time
-from contextlib import contextmanager
-from typing import Iterator
 
 _capture = threading.local()
 
@@ -88,23 +86,42 @@ class LambdaLogHandler(logging.Handler):
 _ROOT_HANDLER = LambdaLogHandler()
 
 
-@contextmanager
-def capture_output(request_id: str, sink: list[str]) -> Iterator[None]:
-    """While active, this thread's print/logging output is appended to ``sink`` (a list of strings)."""
-    stack = _stack()
-    stack.append((request_id, sink))
-    outermost = not isinstance(sys.stdout, _ThreadCapturingStream)
-    if outermost:
-        saved_out, saved_err = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = _ThreadCapturingStream(saved_out), _ThreadCapturingStream(saved_err)
-        logging.getLogger().addHandler(_ROOT_HANDLER)
-    try:
-        yield
-    finally:
-        stack.pop()
-        if outermost:
+class capture_output:
+    """``with capture_output(request_id, sink):`` appends this thread's print/logging output to ``sink``.
+
+    The outermost capture puts stand-ins on sys.stdout / sys.stderr (made once per stream and reused)
+    and the runtime's handler on the root logger; it takes both away again at the end.
+    """
+
+    def __init__(self, request_id: str, sink: list[str]) -> None:
+        self.entry = (request_id, sink)
+        self._saved_streams: tuple | None = None
+
+    def __enter__(self) -> None:
+        _stack().append(self.entry)
+        if not isinstance(sys.stdout, _ThreadCapturingStream):  # the outermost capture
+            self._saved_streams = sys.stdout, sys.stderr
+            sys.stdout, sys.stderr = _stand_in(sys.stdout), _stand_in(sys.stderr)
+            logging.getLogger().addHandler(_ROOT_HANDLER)
+
+    def __exit__(self, *exc_info) -> None:
+        _capture.stack.pop()
+        if self._saved_streams is not None:
             logging.getLogger().removeHandler(_ROOT_HANDLER)
-            sys.stdout, sys.stderr = saved_out, saved_err
+            sys.stdout, sys.stderr = self._saved_streams
+
+
+_stand_ins: dict[int, tuple[object, _ThreadCapturingStream]] = {}  # id(stream) -> (stream, its stand-in)
+
+
+def _stand_in(stream) -> _ThreadCapturingStream:
+    """The stand-in for ``stream``: made on first use, then the same one for every invocation."""
+    known = _stand_ins.get(id(stream))
+    if known is None or known[0] is not stream:
+        if len(_stand_ins) >= 8:  # streams come and go (each test's capture): keep only recent ones
+            _stand_ins.clear()
+        known = _stand_ins[id(stream)] = (stream, _ThreadCapturingStream(stream))
+    return known[1]
 
 
 def write_to_current_log(text: str) -> None:
