@@ -21,10 +21,9 @@ import os
 import sys
 import uuid
 from datetime import datetime, timezone
-from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import Callable, Iterator
+from typing import Callable
 
 from . import errors
 from .function import FunctionConfig
@@ -75,20 +74,9 @@ class ExecutionEnvironment:
             path for path in (getattr(m, "__file__", None) for n, m in sys.modules.items() if self._owns(n)) if path)
         self.fingerprint = code_fingerprint(self.config.code_dir, self._files)
 
-    @contextmanager
-    def activated(self) -> Iterator[None]:
-        """Put this environment's modules and code folder in place while its code runs."""
-        code_path = str(self.config.code_dir)
-        shadowed = self._hide_same_named_modules()
-        sys.modules.update(self.modules)
-        sys.path.insert(0, code_path)
-        modules_before = len(sys.modules)
-        try:
-            yield
-        finally:
-            sys.path.remove(code_path)
-            self._collect_own_modules(rescan=len(sys.modules) != modules_before)
-            sys.modules.update(shadowed)
+    def activated(self) -> "_Activation":
+        """``with environment.activated():`` puts its modules and code folder in place while its code runs."""
+        return _Activation(self)
 
     def _top_level_names(self) -> set[str]:
         """The module and package names the code folder provides (what it can shadow)."""
@@ -106,10 +94,13 @@ class ExecutionEnvironment:
 
     def _collect_own_modules(self, rescan: bool) -> None:
         """Move our modules out of sys.modules again (rescanning only if something was imported)."""
-        names = [n for n in sys.modules if self._owns(n)] if rescan or not self.modules else self._known_names
-        for name in names:
-            if name in sys.modules:
-                self.modules[name] = sys.modules.pop(name)
+        if self.modules and not rescan:  # the same modules as last time
+            for name in self._known_names:
+                if name in sys.modules:
+                    self.modules[name] = sys.modules.pop(name)
+            return
+        for name in [n for n in sys.modules if self._owns(n)]:
+            self.modules[name] = sys.modules.pop(name)
         self._known_names = list(self._top_names | set(self.modules))
 
     def _load_handler(self) -> Callable:
@@ -140,3 +131,23 @@ class ExecutionEnvironment:
             raise errors.FunctionFault(
                 errors.HANDLER_NOT_FOUND, f"Handler '{function_name}' missing on module '{module_name}'")
         return handler
+
+
+class _Activation:
+    """The ``with`` block of :meth:`ExecutionEnvironment.activated`."""
+
+    def __init__(self, environment: ExecutionEnvironment) -> None:
+        self.environment = environment
+        self.code_path = str(environment.config.code_dir)
+
+    def __enter__(self) -> None:
+        environment = self.environment
+        self.shadowed = environment._hide_same_named_modules()
+        sys.modules.update(environment.modules)
+        sys.path.insert(0, self.code_path)
+        self.modules_before = len(sys.modules)
+
+    def __exit__(self, *exc_info) -> None:
+        sys.path.remove(self.code_path)
+        self.environment._collect_own_modules(rescan=len(sys.modules) != self.modules_before)
+        sys.modules.update(self.shadowed)
