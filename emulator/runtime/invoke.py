@@ -15,6 +15,7 @@ The steps of :meth:`Runtime.invoke`, in the order AWS takes them:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -60,7 +61,6 @@ class Invocation:
     request_id: str
     trigger: str
     time: datetime
-    payload: Any = None
     error: dict | None = None
     logs: str = ""
     duration_ms: float = 0.0
@@ -68,8 +68,13 @@ class Invocation:
     init_duration_ms: float | None = None
     max_memory_used_mb: int = 0
     cold_start: bool = False
-    response_bytes: bytes = b"null"
+    response_bytes: bytes = b"null"  # what Lambda sends back: the result's JSON, or the error envelope's
     trace_id: str | None = None  # the X-Ray trace that recorded it, when it was traced
+
+    @functools.cached_property
+    def payload(self) -> Any:
+        """The return value after a JSON round trip (None when it failed); decoded when first read."""
+        return json.loads(self.response_bytes) if self.error is None else None
 
     @property
     def ok(self) -> bool:
@@ -251,9 +256,8 @@ class Runtime:
         sink.append(logs.end_line(request_id))
         sink.append(logs.report_line(request_id, duration_ms, billed, config.memory_size, memory, outcome.init_ms))
         invocation = Invocation(
-            function=config.name, request_id=request_id, trigger=trigger, time=started_at,
-            payload=json.loads(outcome.response) if outcome.error is None else None,
-            error=outcome.error, logs="".join(sink), duration_ms=duration_ms, billed_duration_ms=billed,
+            function=config.name, request_id=request_id, trigger=trigger, time=started_at, error=outcome.error,
+            logs="".join(sink), duration_ms=duration_ms, billed_duration_ms=billed,
             init_duration_ms=outcome.init_ms, max_memory_used_mb=memory, cold_start=cold,
             response_bytes=outcome.response if outcome.error is None else json.dumps(outcome.error).encode(),
         )
