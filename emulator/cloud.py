@@ -40,6 +40,7 @@ from .runtime import (ASYNC_PAYLOAD_LIMIT, Function, FunctionConfig, InvalidPara
 from .runtime.timeouts import current_budget, install_simulated_sleep, uninstall_simulated_sleep
 from .timeline import Timeline
 from .tracing import Trace, Tracer
+from .visibility import VisibilityLedger
 
 ACCOUNT_ID = "123456789012"  # moto's default account: ARNs built here and by moto agree
 # Credentials that cannot work anywhere but in moto, so nothing can ever reach a real account.
@@ -83,6 +84,7 @@ class LocalCloud:
         self.runtime.listeners.append(lambda invocation: self._notify())
         self._started = False
         self._mock = None
+        self._visibility: VisibilityLedger | None = None  # endpoint mode: visibility timeouts on the virtual clock
         self._saved_environment: dict[str, str | None] = {}
         self._player: RealTimePlayer | None = None
         self._api_gateway = None
@@ -117,7 +119,10 @@ class LocalCloud:
                 moto_patches.install(self.clock)
             else:
                 self.account_id = reach_endpoint(self.endpoint_url, self.region)
-                self.queue_backend = EndpointQueues(self.client("sqs"), self.account_id, self.region)
+                self._visibility = VisibilityLedger(self.client("sqs"), self.clock.now)
+                self._visibility.activate()
+                self.timeline.add(self._visibility)
+                self.queue_backend = EndpointQueues(self.client("sqs"), self._visibility, self.account_id, self.region)
         except BaseException:
             self.clock.uninstall()
             self._restore_process_environment()
@@ -140,6 +145,10 @@ class LocalCloud:
             moto_patches.uninstall()
             self._mock.stop()
             self._mock = None
+        if self._visibility is not None:
+            self._visibility.deactivate()
+            self.timeline.remove(self._visibility)
+            self._visibility = None
         uninstall_simulated_sleep()
         self.clock.uninstall()
         self._restore_process_environment()
@@ -160,6 +169,9 @@ class LocalCloud:
         changes.update({name: None for name in HIDDEN_VARIABLES})
         if self.endpoint_url is not None:  # every boto3 client of the process, handlers' included, goes there
             changes["AWS_ENDPOINT_URL"] = self.endpoint_url
+            # LocalStack takes a 12-digit access key id as the account id: moto's account, so the queue URLs
+            # and ARNs written in the labs name the same account on either server.
+            changes["AWS_ACCESS_KEY_ID"] = ACCOUNT_ID
         for name, value in changes.items():
             self._saved_environment[name] = os.environ.get(name)
             if value is None:

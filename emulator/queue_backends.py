@@ -4,8 +4,8 @@ By default the queues are moto's, in this process: the poller reads moto's queue
 through boto3), so it knows to the millisecond when the next message becomes visible and the
 timeline can jump straight to that moment. With ``LAMBDA_LAB_ENDPOINT_URL`` set (see
 ``endpoint.py``) the queues live in another server, LocalStack or a moto server, and the poller does
-what Lambda's own poller does: it calls ``ReceiveMessage``, ``DeleteMessageBatch`` and
-``ChangeMessageVisibility`` through the SQS API.
+what Lambda's own poller does: it calls ``ReceiveMessage`` and ``DeleteMessageBatch`` through the
+SQS API, and ``visibility.py`` keeps the visibility timeouts on the virtual clock.
 
 Both kinds of queue answer the same questions (:class:`PolledQueue`), so the event source mapping in
 ``queues.py`` is the same code for both.
@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
-from botocore.exceptions import ClientError
 from moto.sqs.models import sqs_backends
 
 from . import events
+from .visibility import VisibilityLedger, queue_name
 
 RECEIVE_CHUNK = 10  # ReceiveMessage returns at most 10 messages per call
 DEPTH_ATTRIBUTES = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
@@ -41,7 +41,7 @@ class PolledQueue(Protocol):
     """One queue, as the event source mapping polling it sees it."""
 
     def catch_up(self, now: datetime) -> None:
-        """Bring the queue to virtual time ``now``: failed messages whose visibility timeout ended come back."""
+        """Bring the queue to virtual time ``now``: received messages whose visibility timeout ended come back."""
 
     def visibility_timeout(self) -> int:
         """The queue's VisibilityTimeout, in seconds."""
@@ -60,9 +60,6 @@ class PolledQueue(Protocol):
 
     def delete(self, messages: list[ReceivedMessage]) -> int:
         """Delete processed messages; returns the number of SQS requests that took."""
-
-    def keep_invisible(self, messages: list[ReceivedMessage], until: datetime) -> None:
-        """Failed messages: they come back when their visibility timeout ends, at ``until``."""
 
 
 # -- moto, in this process ----------------------------------------------------------------------------
@@ -108,9 +105,6 @@ class MotoQueue:
         for message in messages:
             self._backend.delete_message(self.name, message.receipt_handle)
         return -(-len(messages) // RECEIVE_CHUNK)  # what Lambda's DeleteMessageBatch calls would be
-
-    def keep_invisible(self, messages: list[ReceivedMessage], until: datetime) -> None:
-        """Nothing to do: moto hides them until the visibility timeout passes on the virtual clock."""
 
     def _record(self, message) -> dict[str, Any]:
         queue = self._queue
@@ -182,23 +176,25 @@ class EndpointQueue:
     """A queue in another server (LocalStack, a moto server), polled through the SQS API.
 
     The server keeps its own clock, the wall clock, while the local cloud's triggers run on the
-    virtual one. Two consequences, handled here:
-
-    - A message a function failed stays invisible on the server for the visibility timeout in *real*
-      seconds. The poller remembers it and, once the timeout has passed on the *virtual* clock, makes
-      it visible with ``ChangeMessageVisibility(0)``: so ``cloud.advance(seconds=30)`` brings failed
-      messages back, and the server's redrive policy moves them to the DLQ on the receive that
-      exceeds ``maxReceiveCount``, as SQS does.
-    - A message sent with ``DelaySeconds``, or received by another consumer, becomes visible on the
-      server's clock; the poller finds it on the first poll after that, but cannot know in advance.
+    virtual one. A message a function failed stays invisible on the server for the visibility timeout
+    in *real* seconds; the :class:`~emulator.visibility.VisibilityLedger` makes it visible again when
+    the timeout has passed on the *virtual* clock, so ``cloud.advance(seconds=30)`` brings failed
+    messages back, and the server's redrive policy moves them to the DLQ on the receive that exceeds
+    ``maxReceiveCount``, as SQS does. A message sent with ``DelaySeconds`` becomes visible on the
+    server's clock: the poller finds it on its first poll after that, but cannot know in advance.
     """
 
-    def __init__(self, sqs, name: str, url: str, arn: str, region: str) -> None:
-        self.sqs, self.name, self.url, self.arn, self.region = sqs, name, url, arn, region
-        self._held: dict[str, tuple[str, datetime]] = {}  # failed message id -> (receipt handle, visible again at)
+    def __init__(self, sqs, ledger: VisibilityLedger, name: str, url: str, arn: str, region: str) -> None:
+        self.sqs, self.ledger, self.name, self.url, self.arn, self.region = sqs, ledger, name, url, arn, region
+        self._visibility: int | None = None  # read with the message count, at each poll
+
+    def catch_up(self, now: datetime) -> None:
+        self.ledger.release(now, self.name)
 
     def visibility_timeout(self) -> int:
-        return int(self._attributes("VisibilityTimeout")["VisibilityTimeout"])
+        if self._visibility is None:
+            self.visible_count()
+        return self._visibility
 
     def first_ready(self, now: datetime) -> datetime | None:
         if self.visible_count():
@@ -206,21 +202,20 @@ class EndpointQueue:
         return self.next_ready_after(now)
 
     def next_ready_after(self, now: datetime) -> datetime | None:
-        later = [until for _, until in self._held.values() if until > now]
+        later = [until for until in self.ledger.hidden_until(self.name) if until > now]
         return min(later) if later else None
 
     def visible_count(self) -> int:
-        return int(self._attributes("ApproximateNumberOfMessages")["ApproximateNumberOfMessages"])
+        attributes = queue_attributes(self.sqs, self.url, "ApproximateNumberOfMessages", "VisibilityTimeout")
+        self._visibility = int(attributes["VisibilityTimeout"])
+        return int(attributes["ApproximateNumberOfMessages"])
 
     def receive(self, count: int, visibility: int) -> list[ReceivedMessage]:
         answer = self.sqs.receive_message(
             QueueUrl=self.url, MaxNumberOfMessages=count, VisibilityTimeout=visibility, WaitTimeSeconds=0,
             AttributeNames=["All"], MessageSystemAttributeNames=["All"], MessageAttributeNames=["All"])
-        received = []
-        for message in answer.get("Messages", []):
-            self._held.pop(message["MessageId"], None)  # received again: its old receipt handle is void
-            received.append(ReceivedMessage(message["MessageId"], message["ReceiptHandle"], self._record(message)))
-        return received
+        return [ReceivedMessage(message["MessageId"], message["ReceiptHandle"], self._record(message))
+                for message in answer.get("Messages", [])]
 
     def delete(self, messages: list[ReceivedMessage]) -> int:
         requests = 0
@@ -234,28 +229,6 @@ class EndpointQueue:
                                    f"messages of queue {self.name!r}: {answer['Failed']}")
         return requests
 
-    def keep_invisible(self, messages: list[ReceivedMessage], until: datetime) -> None:
-        for message in messages:
-            self._held[message.id] = (message.receipt_handle, until)
-
-    def catch_up(self, now: datetime) -> None:
-        for message_id, (receipt_handle, until) in list(self._held.items()):
-            if until > now:
-                continue
-            del self._held[message_id]
-            try:
-                self.sqs.change_message_visibility(QueueUrl=self.url, ReceiptHandle=receipt_handle,
-                                                   VisibilityTimeout=0)
-            except ClientError as error:
-                # The server's own (real-time) clock ended the timeout first and the message was received
-                # again, or deleted: its receipt handle is no longer valid, and nothing is left to release.
-                if error.response["Error"]["Code"] not in ("ReceiptHandleIsInvalid", "MessageNotInflight",
-                                                           "InvalidParameterValue"):
-                    raise
-
-    def _attributes(self, *names: str) -> dict[str, str]:
-        return self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=list(names))["Attributes"]
-
     def _record(self, message: dict) -> dict[str, Any]:
         return events.sqs_record(
             message_id=message["MessageId"], receipt_handle=message["ReceiptHandle"], body=message["Body"],
@@ -266,13 +239,13 @@ class EndpointQueue:
 class EndpointQueues:
     """Every queue of the account behind an endpoint, through the SQS API."""
 
-    def __init__(self, sqs, account_id: str, region: str) -> None:
-        self.sqs, self.account_id, self.region = sqs, account_id, region
+    def __init__(self, sqs, ledger: VisibilityLedger, account_id: str, region: str) -> None:
+        self.sqs, self.ledger, self.account_id, self.region = sqs, ledger, account_id, region
         self._urls: dict[str, str] = {}
 
     def names(self) -> list[str]:
         urls = [url for page in self.sqs.get_paginator("list_queues").paginate() for url in page.get("QueueUrls", [])]
-        self._urls = {url.rstrip("/").rsplit("/", 1)[-1]: url for url in urls}
+        self._urls = {queue_name(url): url for url in urls}
         return list(self._urls)
 
     def url(self, name: str) -> str:
@@ -283,7 +256,7 @@ class EndpointQueues:
     def depths(self) -> dict[str, dict[str, int]]:
         depths = {}
         for name in sorted(self.names()):
-            counts = self._attributes(name, *DEPTH_ATTRIBUTES)
+            counts = queue_attributes(self.sqs, self.url(name), *DEPTH_ATTRIBUTES)
             depths[name] = {"visible": int(counts.get("ApproximateNumberOfMessages", 0)),
                             "in_flight": int(counts.get("ApproximateNumberOfMessagesNotVisible", 0)),
                             "delayed": int(counts.get("ApproximateNumberOfMessagesDelayed", 0))}
@@ -292,15 +265,17 @@ class EndpointQueues:
     def dead_letter_sources(self) -> dict[str, list[str]]:
         sources: dict[str, list[str]] = {}
         for name in self.names():
-            policy = self._attributes(name, "RedrivePolicy").get("RedrivePolicy")
+            policy = queue_attributes(self.sqs, self.url(name), "RedrivePolicy").get("RedrivePolicy")
             if policy:
-                target = json.loads(policy)["deadLetterTargetArn"].rsplit(":", 1)[-1]
-                sources.setdefault(target, []).append(name)
+                dead_letter_arn = json.loads(policy)["deadLetterTargetArn"]  # arn:aws:sqs:REGION:ACCOUNT:NAME
+                sources.setdefault(dead_letter_arn.rsplit(":", 1)[-1], []).append(name)
         return sources
 
     def queue(self, name: str) -> EndpointQueue:
         arn = f"arn:aws:sqs:{self.region}:{self.account_id}:{name}"
-        return EndpointQueue(self.sqs, name, self.url(name), arn, self.region)
+        return EndpointQueue(self.sqs, self.ledger, name, self.url(name), arn, self.region)
 
-    def _attributes(self, name: str, *attributes: str) -> dict[str, str]:
-        return self.sqs.get_queue_attributes(QueueUrl=self.url(name), AttributeNames=list(attributes))["Attributes"]
+
+def queue_attributes(sqs, url: str, *names: str) -> dict[str, str]:
+    """GetQueueAttributes; a server may leave ``Attributes`` out when the queue has none of ``names``."""
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=list(names)).get("Attributes", {})

@@ -181,8 +181,6 @@ class EventSourceMapping:
         failed_ids = self._failed_message_ids(invocation, messages)
         if len(failed_ids) == len(messages):
             self.stats.failed_batches += 1
-        self.queue.keep_invisible([message for message in messages if message.id in failed_ids],
-                                  until=now + timedelta(seconds=visibility))
         deleted = [message for message in messages if message.id not in failed_ids]
         self.stats.sqs_requests += self.queue.delete(deleted)  # Lambda deletes with DeleteMessageBatch
         self.stats.messages_deleted += len(deleted)
