@@ -74,7 +74,7 @@ class Invocation:
     @functools.cached_property
     def payload(self) -> Any:
         """The return value after a JSON round trip (None when it failed); decoded when first read."""
-        return json.loads(self.response_bytes) if self.error is None else None
+        return _decode_json(self.response_bytes) if self.error is None else None
 
     @property
     def ok(self) -> bool:
@@ -111,6 +111,21 @@ def encode_payload(event: Any, limit: int = SYNC_PAYLOAD_LIMIT) -> bytes:
             f"the payload is {len(raw):,} bytes but Lambda accepts at most {limit:,} bytes for this "
             f"invocation type: send a reference (an S3 key, a queue message id) instead of the data")
     return raw
+
+
+_JSON_DECODER = json.JSONDecoder()
+
+
+def _decode_json(data: bytes) -> Any:
+    """``json.loads(data)``, faster for the UTF-8 JSON the runtime carries (it skips guessing the encoding).
+
+    Anything else (a byte order mark, UTF-16 or UTF-32, bad JSON) goes to ``json.loads``, which
+    decodes it, or raises, as it always does.
+    """
+    try:
+        return _JSON_DECODER.decode(data.decode())
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError are both ValueErrors
+        return json.loads(data)
 
 
 class Function:
@@ -281,7 +296,7 @@ class Runtime:
                     log_group_name=config.log_group_name, log_stream_name=stream,
                     budget=budget, client_context=client_context, identity=identity,
                     log_writer=logs.write_to_current_log)
-                result = environment.handler(json.loads(payload), context)
+                result = environment.handler(_decode_json(payload), context)
             outcome.response = _marshal(result)
         except errors.InvocationTimeout:
             outcome.error = _timeout_envelope(request_id, config.timeout)
