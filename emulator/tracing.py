@@ -102,12 +102,12 @@ class TraceHeader:
         return self.sampled in ("0", "1")
 
     def __str__(self) -> str:
-        parts = [f"Root={self.root}"]
+        text = f"Root={self.root}"
         if self.parent:
-            parts.append(f"Parent={self.parent}")
+            text += f";Parent={self.parent}"
         if self.sampled:
-            parts.append(f"Sampled={self.sampled}")
-        return ";".join(parts)
+            text += f";Sampled={self.sampled}"
+        return text
 
 
 NO_HEADER = TraceHeader()  # what an invocation that arrives without a trace header carries
@@ -490,6 +490,8 @@ def _swap_xray_state(state: tuple | None) -> tuple | None:
     AWS_XRAY_SDK_ENABLED, and Powertools' Tracer starts enabled.
     """
     recorder = _xray_recorder()
+    if recorder is None:  # no handler imported the SDK: nothing to swap
+        return None
     local = getattr(getattr(recorder, "context", None), "_local", None)
     config = getattr(sys.modules.get("aws_xray_sdk.sdk_config"), "SDKConfig", None)
     if local is None or config is None:
@@ -613,11 +615,12 @@ class Tracer:
 
     def _sdk_variables(self, config: "FunctionConfig") -> dict[str, str]:
         """Where the X-Ray SDK sends segments, and what it does outside a trace (unless the user set them)."""
-        address = self.collector.address if self.collector is not None else DEFAULT_DAEMON
-        # Users may override these two: Lambda does not reserve them.
-        return {name: value for name, value in (("AWS_XRAY_DAEMON_ADDRESS", address),
-                                                ("AWS_XRAY_CONTEXT_MISSING", CONTEXT_MISSING))
-                if name not in config.environment}
+        variables = {"AWS_XRAY_DAEMON_ADDRESS": self.collector.address if self.collector else DEFAULT_DAEMON,
+                     "AWS_XRAY_CONTEXT_MISSING": CONTEXT_MISSING}
+        if config.environment:  # users may override these two: Lambda does not reserve them
+            for name in variables.keys() & config.environment.keys():
+                del variables[name]
+        return variables
 
     # -- reading --
 
