@@ -332,7 +332,9 @@ def test_deploy_and_destroy_go_to_the_server(endpoint, server_sqs):
 LAB_QUEUES = {  # what each lab leaves on the server
     "05_queues": {"orders", "payments", "payments_dlq", "shipping", "shipping_dlq"},
     "06_calculator": {"sum_input", "sum_output", "sum_dlq", "input_queue", "output_queue", "input_dlq"},
+    "09_deploy": set(),  # it deploys the calculator to the server, then destroys it
 }
+ALSO_SHOWN = {"09_deploy": ["deploying to the server at {endpoint}", "results: [{{'result': 42.0}}, {{'result': 0.25}}]"]}
 
 
 @pytest.mark.slow
@@ -347,3 +349,6 @@ def test_the_queue_labs_run_against_the_server(lab, endpoint, server_sqs, monkey
     checks = [text_of(cell) for cell in cells if cell.source.lstrip().startswith("check(")]
     assert checks and all("All public tests passed." in text for text in checks), checks
     assert server_queue_names(server_sqs) == LAB_QUEUES[lab]
+    shown = "".join(map(text_of, cells))
+    for text in ALSO_SHOWN.get(lab, []):
+        assert text.format(endpoint=endpoint) in shown
