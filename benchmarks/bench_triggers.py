@@ -179,13 +179,14 @@ def timed_pipeline(sqs, input_url: str, output_url: str, process: Callable[[], N
     return seconds
 
 
-def mapping_pipeline(code_dir: Path, chunk: int, cold_starts: list[int]) -> float:
+def mapping_pipeline(code_dir: Path, chunk: int, cold_starts: list[int], endpoint_url: str | None = None) -> float:
     """Seconds of the calculator's work through an event source mapping in a local cloud.
 
     A virtual second passes after each chunk is done, as it would between a producer's sends, so the
     last invocation has ended and its environment is free. The run's cold starts go to ``cold_starts``.
+    With ``endpoint_url`` the cloud's queues are that server's (``bench_endpoint.py``).
     """
-    with LocalCloud(start_time=START) as cloud:
+    with LocalCloud(start_time=START, endpoint_url=endpoint_url) as cloud:
         input_url = cloud.create_queue("input_queue")
         output_url = cloud.create_queue("output_queue")
         cloud.create_function("calculator", code=code_dir, environment={"OUTPUT_QUEUE_URL": output_url})

@@ -40,7 +40,7 @@ RESULTS = HERE / "results"
 README = HERE / "README.md"
 # Sections appear in this order; a results file not listed here comes after them, by name.
 SECTIONS = {"runtime": "Runtime", "triggers": "Triggers on the virtual clock",
-            "http": "HTTP front door", "grader": "Grader"}
+            "endpoint": "The kit against a moto server", "http": "HTTP front door", "grader": "Grader"}
 
 INTRO = """\
 # Benchmarks
