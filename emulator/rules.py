@@ -7,20 +7,29 @@ the firing time) or the constant ``Input`` configured on the target. EventBridge
 asynchronously, so a failing target is retried by Lambda's asynchronous invocation (see
 ``invocations.py``).
 
-Rules come from ``cloud.schedule(...)`` or from plain boto3 (``events.put_rule`` with a
-``ScheduleExpression`` and ``events.put_targets`` naming a function of this cloud): moto (or the
-endpoint, asked through the EventBridge API) stores those, and :meth:`RuleBook.sync` turns them into
-triggers before the clock moves.
+Rules come from ``cloud.schedule(...)`` or from plain boto3: ``events.put_rule`` with a
+``ScheduleExpression`` and ``events.put_targets`` naming a function of this cloud, or an EventBridge
+Scheduler schedule (``scheduler.create_schedule``, which AWS now recommends over scheduled rules) whose
+target is such a function. moto (or the endpoint, asked through the APIs) stores those, and
+:meth:`RuleBook.sync` turns them into triggers before the clock moves; deleting them with boto3
+stops them.
+
+Where we cannot be faithful: a Scheduler schedule runs in UTC (its time zone, StartDate, EndDate and
+flexible time window are not modelled), is retried as Lambda retries asynchronous events (not with
+Scheduler's own retry policy), and without an ``Input`` its function receives EventBridge's scheduled
+event rather than Scheduler's own default payload.
 """
 
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from moto.events.models import events_backends
+from moto.scheduler.models import scheduler_backends
 
 from . import events
 from .schedules import InvalidScheduleExpression, parse_schedule
@@ -73,7 +82,7 @@ class RuleBook:
     def __init__(self, cloud: "LocalCloud") -> None:
         self.cloud = cloud
         self.rules: dict[str, ScheduledRule] = {}
-        self._seen: dict[str, tuple] = {}  # what sync() last saw of each rule target
+        self._seen: dict[str, tuple] = {}  # what sync() last saw of each schedule made with boto3
 
     def add(self, name: str, expression: str, function: str, input: Any = None,
             enabled: bool = True) -> ScheduledRule:
@@ -91,24 +100,32 @@ class RuleBook:
             self.cloud.timeline.remove(old)
 
     def sync(self) -> None:
-        """Pick up rules created or changed with boto3 (``events.put_rule`` / ``put_targets``)."""
-        found = (_rules_through_api(self.cloud.client("events")) if self.cloud.endpoint_url
-                 else _rules_in_moto(self.cloud.account_id, self.cloud.region))
-        for rule in found:
-            for target in rule.targets:
-                function = self._local_function(target.get("Arn", ""))
-                if function is None:
-                    continue
-                key = f"{rule.name}/{target.get('Id')}"
-                signature = (rule.expression, function, target.get("Input"), rule.state)
-                if self._seen.get(key) == signature:
-                    continue
-                self._seen[key] = signature
-                try:
-                    self.add(rule.name if len(rule.targets) == 1 else key, rule.expression, function,
-                             _parse_input(target.get("Input")), rule.state == "ENABLED")
-                except InvalidScheduleExpression as error:
-                    raise InvalidScheduleExpression(f"EventBridge rule {rule.name!r}: {error}") from None
+        """Pick up schedules created, changed or deleted with boto3: EventBridge rules (``events.put_rule``
+        / ``put_targets``) and EventBridge Scheduler schedules (``scheduler.create_schedule``)."""
+        current: set[str] = set()
+        for found in self._found():
+            function = self._local_function(found.target_arn)
+            if function is None:
+                continue
+            current.add(found.key)
+            seen = (found.name, found.expression, function, found.input, found.enabled)
+            if self._seen.get(found.key) == seen:
+                continue
+            self._seen[found.key] = seen
+            if found.zone != "UTC":
+                warnings.warn(f"{found.service} {found.name!r} runs in UTC here, not in {found.zone}", stacklevel=2)
+            try:
+                self.add(found.name, found.expression, function, _parse_input(found.input), found.enabled)
+            except InvalidScheduleExpression as error:
+                raise InvalidScheduleExpression(f"{found.service} {found.name!r}: {error}") from None
+        for key in set(self._seen) - current:  # deleted with boto3 (delete_rule, remove_targets, delete_schedule)
+            self.remove(self._seen.pop(key)[0])
+
+    def _found(self) -> list["FoundSchedule"]:
+        if self.cloud.endpoint_url:
+            return _rules_through_api(self.cloud.client("events")) + _schedules_through_api(self.cloud.client("scheduler"))
+        return _rules_in_moto(self.cloud.account_id, self.cloud.region) + _schedules_in_moto(self.cloud.account_id,
+                                                                                             self.cloud.region)
 
     def _local_function(self, arn: str) -> str | None:
         prefix = f"arn:aws:lambda:{self.cloud.region}:{self.cloud.account_id}:function:"
@@ -124,27 +141,68 @@ def _parse_input(text: str | None) -> Any:
 
 
 @dataclass
-class FoundRule:
-    """A schedule rule of the default event bus, as EventBridge describes it, with its targets."""
+class FoundSchedule:
+    """One schedule made with boto3, as its service describes it: an EventBridge rule's target, or an
+    EventBridge Scheduler schedule (whose one target is the function)."""
 
-    name: str
+    key: str  # what identifies it from one sync to the next
+    name: str  # the name of the local rule that plays it
+    service: str  # for messages: "EventBridge rule" or "EventBridge Scheduler schedule"
     expression: str
-    state: str
-    targets: list[dict]  # {"Id", "Arn", "Input"?}, as ListTargetsByRule returns them
+    enabled: bool
+    target_arn: str
+    input: str | None  # the target's Input, a JSON text
+    zone: str = "UTC"
 
 
-def _rules_in_moto(account_id: str, region: str) -> list[FoundRule]:
-    """Read from the in-process moto directly: a boto3 round trip per rule would cost milliseconds at
-    every move of the clock (and the real-time mode moves it ten times a second)."""
+def _rule_targets(name: str, expression: str, state: str, targets: list[dict]) -> list[FoundSchedule]:
+    """A rule's targets; a rule with several targets becomes one local rule per target."""
+    return [FoundSchedule(f"rule/{name}/{target.get('Id')}", name if len(targets) == 1 else f"{name}/{target.get('Id')}",
+                          "EventBridge rule", expression, state == "ENABLED", target.get("Arn", ""), target.get("Input"))
+            for target in targets]
+
+
+def _scheduler_schedule(group: str, name: str, expression: str, state: str | None, target: dict, zone: str | None
+                        ) -> FoundSchedule:
+    # UpdateSchedule replaces every value; one left out takes its default (ENABLED, UTC), as in Scheduler.
+    return FoundSchedule(f"scheduler/{group}/{name}", name, "EventBridge Scheduler schedule", expression,
+                         (state or "ENABLED") == "ENABLED", target.get("Arn", ""), target.get("Input"), zone or "UTC")
+
+
+# Read from the in-process moto directly: a boto3 round trip per rule would cost milliseconds at every
+# move of the clock (and the real-time mode moves it ten times a second).
+
+def _rules_in_moto(account_id: str, region: str) -> list[FoundSchedule]:
     bus = events_backends[account_id][region].event_buses.get("default")
-    return [FoundRule(rule.name, rule.scheduled_expression, rule.state, list(rule.targets))
-            for rule in (bus.rules.values() if bus else []) if rule.scheduled_expression]
+    return [found for rule in (bus.rules.values() if bus else []) if rule.scheduled_expression
+            for found in _rule_targets(rule.name, rule.scheduled_expression, rule.state, list(rule.targets))]
 
 
-def _rules_through_api(events_api) -> list[FoundRule]:
-    """Ask an endpoint's EventBridge: ListRules, then ListTargetsByRule for each schedule rule."""
-    return [FoundRule(rule["Name"], rule["ScheduleExpression"], rule.get("State", "ENABLED"),
-                      [target for page in events_api.get_paginator("list_targets_by_rule").paginate(Rule=rule["Name"])
-                       for target in page.get("Targets", [])])
-            for page in events_api.get_paginator("list_rules").paginate()
-            for rule in page.get("Rules", []) if rule.get("ScheduleExpression")]
+def _schedules_in_moto(account_id: str, region: str) -> list[FoundSchedule]:
+    return [_scheduler_schedule(group.name, schedule.name, schedule.schedule_expression, schedule.state,
+                                schedule.target, schedule.schedule_expression_timezone)
+            for group in scheduler_backends[account_id][region].schedule_groups.values()
+            for schedule in group.schedules.values()]
+
+
+# An endpoint's services are asked through their APIs.
+
+def _rules_through_api(events_api) -> list[FoundSchedule]:
+    """ListRules, then ListTargetsByRule for each schedule rule."""
+    return [found for page in events_api.get_paginator("list_rules").paginate()
+            for rule in page.get("Rules", []) if rule.get("ScheduleExpression")
+            for found in _rule_targets(rule["Name"], rule["ScheduleExpression"], rule.get("State", "ENABLED"),
+                                       [target for targets in events_api.get_paginator("list_targets_by_rule")
+                                        .paginate(Rule=rule["Name"]) for target in targets.get("Targets", [])])]
+
+
+def _schedules_through_api(scheduler_api) -> list[FoundSchedule]:
+    """ListSchedules, then GetSchedule for each (the list leaves out the expression and the input)."""
+    found = []
+    for page in scheduler_api.get_paginator("list_schedules").paginate():
+        for summary in page.get("Schedules", []):
+            schedule = scheduler_api.get_schedule(Name=summary["Name"], GroupName=summary["GroupName"])
+            found.append(_scheduler_schedule(summary["GroupName"], schedule["Name"], schedule["ScheduleExpression"],
+                                             schedule.get("State", "ENABLED"), schedule["Target"],
+                                             schedule.get("ScheduleExpressionTimezone")))
+    return found

@@ -208,6 +208,23 @@ def test_an_eventbridge_rule_made_with_boto3_on_the_server_fires_in_virtual_time
     assert [invocation.payload for invocation in cloud.invocations] == [
         f"2026-01-05T12:0{minute}:00Z" for minute in range(1, 6)]
 
+    rules.remove_targets(Rule="every-minute", Ids=["tick"])  # as in AWS, targets go before the rule
+    rules.delete_rule(Name="every-minute")  # deleted on the server: it stops here too
+    cloud.advance(minutes=5)
+    assert len(cloud.invocations) == 5
+
+
+def test_an_eventbridge_scheduler_schedule_on_the_server_fires_in_virtual_time(cloud, endpoint, write_handler):
+    cloud.create_function("tick", code=write_handler("def lambda_handler(event, context):\n    return event\n"))
+    boto3.client("scheduler", region_name="us-east-1", endpoint_url=endpoint).create_schedule(
+        Name="every-5", ScheduleExpression="rate(5 minutes)", FlexibleTimeWindow={"Mode": "OFF"},
+        Target={"Arn": cloud.function_arn("tick"), "RoleArn": "arn:aws:iam::123456789012:role/scheduler",
+                "Input": '{"from": "scheduler"}'})
+    cloud.advance(minutes=15)
+
+    assert [(invocation.trigger, invocation.payload) for invocation in cloud.invocations] == [
+        ("schedule:every-5", {"from": "scheduler"})] * 3
+
 
 def test_an_async_failure_record_lands_in_the_servers_on_failure_queue(cloud, server_sqs, write_handler):
     cloud.create_queue("failures")

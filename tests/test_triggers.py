@@ -99,6 +99,49 @@ def test_rules_made_with_plain_boto3_fire_too(cloud, write_handler):
     cloud.advance(hours=1)
     assert len(cloud.invocations) == 6
 
+    events_client.enable_rule(Name="boto-rule")
+    events_client.remove_targets(Rule="boto-rule", Ids=["1"])  # a rule without its target invokes nothing
+    cloud.advance(hours=1)
+    assert len(cloud.invocations) == 6
+
+
+SCHEDULER_ROLE = "arn:aws:iam::123456789012:role/scheduler"  # Scheduler needs one; the local cloud only stores it
+
+
+def test_eventbridge_scheduler_schedules_made_with_boto3_fire_until_deleted(cloud, write_handler):
+    cloud.create_function("fn", code=write_handler(RETURN_EVENT))
+    scheduler = boto3.client("scheduler", region_name="us-east-1")
+    scheduler.create_schedule(Name="every-2", ScheduleExpression="rate(2 minutes)", FlexibleTimeWindow={"Mode": "OFF"},
+                              Target={"Arn": cloud.function_arn("fn"), "RoleArn": SCHEDULER_ROLE, "Input": '{"n": 1}'})
+    cloud.advance(minutes=7)
+    assert [(run.trigger, run.payload) for run in cloud.invocations] == [("schedule:every-2", {"n": 1})] * 3
+
+    scheduler.update_schedule(Name="every-2", ScheduleExpression="rate(2 minutes)", FlexibleTimeWindow={"Mode": "OFF"},
+                              Target={"Arn": cloud.function_arn("fn"), "RoleArn": SCHEDULER_ROLE, "Input": '{"n": 2}'})
+    cloud.advance(minutes=2)
+    assert cloud.invocations[-1].payload == {"n": 2}
+    scheduler.delete_schedule(Name="every-2")
+    cloud.advance(hours=1)
+    assert len(cloud.invocations) == 4
+
+
+def test_a_scheduler_schedule_in_another_time_zone_warns_that_it_runs_in_utc(cloud, write_handler):
+    cloud.create_function("fn", code=write_handler(RETURN_EVENT))
+    boto3.client("scheduler", region_name="us-east-1").create_schedule(
+        Name="paris-9am", ScheduleExpression="cron(0 9 * * ? *)", ScheduleExpressionTimezone="Europe/Paris",
+        FlexibleTimeWindow={"Mode": "OFF"}, Target={"Arn": cloud.function_arn("fn"), "RoleArn": SCHEDULER_ROLE})
+    with pytest.warns(UserWarning, match="'paris-9am' runs in UTC here, not in Europe/Paris"):
+        cloud.advance(minutes=1)
+
+
+def test_an_invalid_scheduler_expression_is_refused_when_the_clock_moves(cloud, write_handler):
+    cloud.create_function("fn", code=write_handler(RETURN_EVENT))
+    boto3.client("scheduler", region_name="us-east-1").create_schedule(  # moto's Scheduler validates nothing
+        Name="too-fast", ScheduleExpression="rate(30 seconds)", FlexibleTimeWindow={"Mode": "OFF"},
+        Target={"Arn": cloud.function_arn("fn"), "RoleArn": SCHEDULER_ROLE})
+    with pytest.raises(InvalidScheduleExpression, match="EventBridge Scheduler schedule 'too-fast'.*rate"):
+        cloud.advance(minutes=1)
+
 
 def test_the_same_script_gives_the_same_invocations(write_handler):
     def play():
