@@ -214,10 +214,12 @@ def _resolve(target: str) -> tuple[object, str] | None:
 # Where a warm invoke's time may go: the phases the lead asked about, and the functions doing each.
 PHASES = [
     ("find the function by name or ARN", ["emulator.cloud:LocalCloud.function"]),
-    ("JSON: event to bytes and back, result to JSON and back", ["json:dumps", "json:loads"]),
+    ("JSON: event to bytes and back, result to bytes (`payload` is decoded when read, here after the timing)",
+     ["json:dumps", "json:loads", "emulator.runtime.invoke:_decode_json"]),
     ("concurrency model: room check, slot booking",
      ["emulator.concurrency:ConcurrencyModel.has_room", "emulator.concurrency:ConcurrencyModel.occupy"]),
-    ("`uuid4()` (request id; trace ids where uuid4 is used)", ["uuid:uuid4"]),
+    ("random ids: the request id, X-Ray trace and segment ids",
+     ["emulator.runtime.ids:request_id", "emulator.tracing:new_trace_id", "emulator.tracing:new_entity_id"]),
     ("take a warm environment: code-changed check (`os.stat`)", ["emulator.runtime.invoke:Function.take_environment"]),
     ("X-Ray tracing: begin, end", ["emulator.tracing:Tracer.begin", "emulator.tracing:Tracer.end"]),
     ("environment variables: encode, `putenv`, restore",
@@ -338,7 +340,12 @@ add {_signed(timer_cost)} per invoke (the timed run's median minus the plain war
 (about one clock read per timed call) falls inside the phases.
 
 {table(["phase of a warm invoke", "median", "p90", "share of overhead"], rows)}
-{missing}"""
+{missing}
+Much of what is left is work a faithful invoke cannot skip: every variable Lambda sets goes into the C
+environment (so that subprocesses see it) with one `setenv` and comes out with one `unsetenv` or
+`setenv`; hot reload needs an `os.stat` of the code folder and of each loaded file; Max Memory Used
+needs two `getrusage`; the timeout needs two `setitimer`.
+"""
 
 
 def _signed(seconds: float) -> str:
