@@ -40,6 +40,7 @@ from .runtime import (ASYNC_PAYLOAD_LIMIT, Function, FunctionConfig, InvalidPara
 from .runtime.timeouts import current_budget, install_simulated_sleep, uninstall_simulated_sleep
 from .timeline import Timeline
 from .tracing import Trace, Tracer
+from .leftovers import Leftovers
 from .visibility import VisibilityLedger
 
 ACCOUNT_ID = "123456789012"  # moto's default account: ARNs built here and by moto agree
@@ -85,6 +86,7 @@ class LocalCloud:
         self._started = False
         self._mock = None
         self._visibility: VisibilityLedger | None = None  # endpoint mode: visibility timeouts on the virtual clock
+        self._leftovers: Leftovers | None = None  # endpoint mode: what this process created on the server
         self._saved_environment: dict[str, str | None] = {}
         self._player: RealTimePlayer | None = None
         self._api_gateway = None
@@ -121,6 +123,8 @@ class LocalCloud:
                 self.account_id = reach_endpoint(self.endpoint_url, self.region)
                 self._visibility = VisibilityLedger(self.client("sqs"), self.clock.now)
                 self._visibility.activate()
+                self._leftovers = Leftovers(self.client)
+                self._leftovers.activate()
                 self.timeline.add(self._visibility)
                 self.queue_backend = EndpointQueues(self.client("sqs"), self._visibility, self.account_id, self.region)
         except BaseException:
@@ -138,6 +142,9 @@ class LocalCloud:
         if not self._started:
             return
         self.pause()
+        if self._leftovers is not None:  # an endpoint keeps what we made: remove it, as moto forgets it
+            self._leftovers.remove()
+            self._leftovers = None
         self.tracer.stop()
         lambda_api.deactivate(self)
         self._clients.clear()

@@ -54,7 +54,7 @@ from typing import Any, TextIO
 
 import boto3
 from botocore.exceptions import (BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError,
-                                 PartialCredentialsError)
+                                 PartialCredentialsError, WaiterError)
 
 from .cloud import function_name_from, queue_name_from
 from .endpoint import PLACEHOLDER_CREDENTIALS, EndpointError, endpoint_url as configured_endpoint
@@ -161,6 +161,18 @@ class Account:
         return f"account {self.id}, region {self.region}{where}"
 
 
+def wait_until_ready(lam, waiter: str, function: str) -> None:
+    """Wait, as boto3's waiter does, until Lambda has made or updated the function; if it fails, say why."""
+    try:
+        lam.get_waiter(waiter).wait(FunctionName=function)
+    except WaiterError:
+        config = lam.get_function_configuration(FunctionName=function)
+        # Lambda explains a failed creation in StateReason, a failed update in LastUpdateStatusReason.
+        state, reason = ((config.get("State"), config.get("StateReason")) if waiter == "function_active_v2"
+                         else (config.get("LastUpdateStatus"), config.get("LastUpdateStatusReason")))
+        raise DeployError(f"Lambda could not make function {function} ready (state {state}): {reason}") from None
+
+
 def is_read_only(operation: str) -> bool:
     """Get*, List* and Describe* operations only read: the calls a dry run may make."""
     return operation.startswith(("Get", "List", "Describe"))
@@ -202,6 +214,7 @@ NO_CREDENTIALS = ("no AWS credentials found. On AWS Academy: start the lab, open
 EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
 INVALID = {"InvalidClientTokenId", "UnrecognizedClientException", "InvalidAccessKeyId", "SignatureDoesNotMatch",
            "AuthFailure", "InvalidSignatureException"}
+UNAVAILABLE_SERVICE = {"InternalFailure", "NotImplemented", "NotImplementedError"}  # what endpoints answer for a missing service
 DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
           "AuthorizationErrorException"}
 
@@ -212,7 +225,7 @@ def explained(account: Account) -> Iterator[None]:
     try:
         yield
     except ClientError as error:
-        raise DeployError(_explain(error, account.last_action)) from None
+        raise DeployError(_explain(error, account.last_action, account.endpoint_url)) from None
     except (NoCredentialsError, PartialCredentialsError):
         raise DeployError(NO_CREDENTIALS) from None
     except EndpointConnectionError as error:
@@ -222,7 +235,7 @@ def explained(account: Account) -> Iterator[None]:
         raise DeployError(f"{account.last_action} failed: {error}") from None
 
 
-def _explain(error: ClientError, action: str) -> str:
+def _explain(error: ClientError, action: str, endpoint_url: str | None = None) -> str:
     code = error.response.get("Error", {}).get("Code", "")
     message = error.response.get("Error", {}).get("Message", "")
     if code in EXPIRED:
@@ -236,7 +249,7 @@ def _explain(error: ClientError, action: str) -> str:
                 "arn:aws:iam::<account>:role/LabRole." if action.startswith("iam:") else
                 " On AWS Academy, check the region: Learner Labs allow us-east-1 and us-west-2 only.")
         return f"you are not allowed to call {action} ({code}): {message}.{hint}"
-    return f"AWS refused {action}: {code}: {message}"
+    return f"{f'the endpoint {endpoint_url}' if endpoint_url else 'AWS'} refused {action}: {code}: {message}"
 
 
 # -- what the template asks for ----------------------------------------------------------------------
@@ -706,8 +719,15 @@ def _schedules(account: Account) -> list[Resource]:
 
 
 def _apis(account: Account) -> list[Resource]:
-    return [Resource("HTTP API", api["Name"], api["ApiId"], (api.get("Tags") or {}).get(STACK_TAG))
-            for api in _pages(account.client("apigatewayv2"), "get_apis", "Items")]
+    try:
+        return [Resource("HTTP API", api["Name"], api["ApiId"], (api.get("Tags") or {}).get(STACK_TAG))
+                for api in _pages(account.client("apigatewayv2"), "get_apis", "Items")]
+    except ClientError as error:
+        # An endpoint may not offer API Gateway v2 at all (LocalStack's free edition answers InternalFailure):
+        # it then holds no HTTP API. A stack that needs one still fails, on CreateApi, with that message.
+        if account.endpoint_url is None or error.response["Error"]["Code"] not in UNAVAILABLE_SERVICE:
+            raise
+        return []
 
 
 # -- the plan ----------------------------------------------------------------------------------------
@@ -929,13 +949,13 @@ class _Deployer:
         if self.owned("function", c.name):
             if lam.get_function(FunctionName=c.name)["Configuration"]["CodeSha256"] != function.code_sha256:
                 lam.update_function_code(FunctionName=c.name, ZipFile=function.package)
-                lam.get_waiter("function_updated_v2").wait(FunctionName=c.name)
+                wait_until_ready(lam, "function_updated_v2", c.name)
             lam.update_function_configuration(FunctionName=c.name, **settings)
-            lam.get_waiter("function_updated_v2").wait(FunctionName=c.name)
+            wait_until_ready(lam, "function_updated_v2", c.name)
         else:
             self.retry_while_role_propagates(lambda: lam.create_function(
                 FunctionName=c.name, Code={"ZipFile": function.package}, Tags=self.tags, **settings))
-            lam.get_waiter("function_active_v2").wait(FunctionName=c.name)
+            wait_until_ready(lam, "function_active_v2", c.name)
         self.function_options(function)
         self.deployment.functions.append(c.name)
         self.done("function", c.name)

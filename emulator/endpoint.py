@@ -7,7 +7,8 @@ Some instructors prefer a shared emulator that runs as a server (LocalStack on
 - ``LocalCloud`` (so every notebook, and ``python -m emulator invoke / run / serve``) answers the AWS
   APIs from that server instead of moto in this process. Your notebook's boto3 calls and your
   handlers' go there; the Lambda runtime, the triggers and the virtual clock are still the kit's own,
-  and the SQS pollers use the SQS API as Lambda's do (``queue_backends.py``).
+  and the SQS pollers use the SQS API as Lambda's do (``queue_backends.py``, ``visibility.py``).
+  When the cloud stops, it deletes what its process created on the server (``leftovers.py``).
 - ``python -m emulator deploy`` / ``destroy`` create and delete the stack there instead of in AWS
   (the ``--endpoint-url`` option does the same for one command).
 

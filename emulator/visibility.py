@@ -35,7 +35,7 @@ from botocore.handlers import BUILTIN_HANDLERS
 # What a server answers when a receipt handle no longer holds the message: its own clock ended the
 # timeout first and the message was received again, or it was deleted. Nothing is left to release.
 STALE_RECEIPT_ERRORS = ("ReceiptHandleIsInvalid", "MessageNotInflight", "InvalidParameterValue")
-PARAMS_KEY = "lambda_lab_sqs_params"
+PARAMS_KEY = "lambda_lab_params"  # where remember_params keeps a call's parameters
 
 _active: list["VisibilityLedger"] = []
 
@@ -139,9 +139,9 @@ class VisibilityLedger:
 
 # -- botocore hooks: registered for every client, acting only while a ledger is active ---------------
 
-def _remember_params(params: dict, context: dict, **kwargs: Any) -> None:
-    if _active:
-        context[PARAMS_KEY] = params
+def remember_params(params: dict, context: dict, **kwargs: Any) -> None:
+    """``before-parameter-build``: keep the call's parameters where its ``after-call`` hooks find them."""
+    context[PARAMS_KEY] = params
 
 
 def _after_receive(parsed: dict, context: dict, **kwargs: Any) -> None:
@@ -182,7 +182,7 @@ def _successful_entries(params: dict, parsed: dict) -> list[dict]:
 
 
 BUILTIN_HANDLERS.extend([
-    ("before-parameter-build.sqs", _remember_params),
+    ("before-parameter-build.sqs", remember_params),
     ("after-call.sqs.ReceiveMessage", _after_receive),
     ("after-call.sqs.ChangeMessageVisibility", _after_change_visibility),
     ("after-call.sqs.ChangeMessageVisibilityBatch", _after_change_visibility_batch),

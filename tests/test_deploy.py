@@ -624,3 +624,45 @@ def test_the_package_is_the_code_folder_only_and_always_the_same(tmp_path):
     assert sorted(zipfile.ZipFile(io.BytesIO(first)).namelist()) == ["helpers/money.py", "lambda_function.py"]
     (code / "lambda_function.py").touch()  # a new modification time, the same content
     assert deploy.package(code) == first
+
+
+class FailingWaiterLambda:
+    """A Lambda client whose function never becomes Active: what LocalStack without Docker answers."""
+
+    def get_waiter(self, name):
+        from botocore.exceptions import WaiterError
+
+        class Waiter:
+            def wait(self, **kwargs):
+                raise WaiterError(name, "terminal failure state", {})
+        return Waiter()
+
+    def get_function_configuration(self, FunctionName):
+        return {"State": "Failed", "StateReason": "Error while creating lambda: runtime installation failed"}
+
+
+def test_a_function_that_never_becomes_active_says_why():
+    with pytest.raises(deploy.DeployError, match="could not make function calculator ready "
+                                                 r"\(state Failed\): Error while creating lambda"):
+        deploy.wait_until_ready(FailingWaiterLambda(), "function_active_v2", "calculator")
+
+
+def test_an_endpoint_without_api_gateway_v2_holds_no_http_api(monkeypatch):
+    """LocalStack's free edition has no API Gateway v2: planning a stack there must still work."""
+    from botocore.exceptions import ClientError
+
+    class NoApiGateway:
+        def get_paginator(self, operation):
+            raise ClientError({"Error": {"Code": "InternalFailure", "Message": "not included in your license"}},
+                              "GetApis")
+
+    class EndpointAccount:
+        endpoint_url = "http://127.0.0.1:4566"
+
+        def client(self, service):
+            return NoApiGateway()
+
+    assert deploy._apis(EndpointAccount()) == []
+    EndpointAccount.endpoint_url = None  # on AWS itself the same answer is an error
+    with pytest.raises(ClientError):
+        deploy._apis(EndpointAccount())

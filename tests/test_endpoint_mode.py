@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -277,6 +278,30 @@ def test_a_message_the_notebook_received_itself_comes_back_after_its_timeout_in_
     assert cloud.queue_depths()["orders"] == {"visible": 0, "in_flight": 0, "delayed": 0}
 
 
+def test_what_the_clouds_process_created_on_the_server_is_removed_when_it_stops(endpoint, server_sqs, monkeypatch,
+                                                                                 write_handler):
+    shared = server_sqs.create_queue(QueueName="instructor_shared")["QueueUrl"]  # made before the cloud: kept
+    monkeypatch.setenv(ENDPOINT_VARIABLE, endpoint)
+    with LocalCloud() as cloud:
+        cloud.create_function("fn", code=write_handler("def lambda_handler(event, context):\n    return event\n"))
+        cloud.create_queue("made_by_the_cloud")
+        boto3.client("sqs").create_queue(QueueName="made_by_a_cell")
+        rules = boto3.client("events")
+        rules.put_rule(Name="made_by_a_cell", ScheduleExpression="rate(1 hour)")
+        rules.put_targets(Rule="made_by_a_cell", Targets=[{"Id": "fn", "Arn": cloud.function_arn("fn")}])
+        boto3.client("scheduler").create_schedule(
+            Name="made_by_a_cell", ScheduleExpression="rate(1 hour)", FlexibleTimeWindow={"Mode": "OFF"},
+            Target={"Arn": cloud.function_arn("fn"), "RoleArn": "arn:aws:iam::123456789012:role/scheduler"})
+        server_sqs.send_message(QueueUrl=shared, MessageBody="still here")
+        assert server_queue_names(server_sqs) == {"instructor_shared", "made_by_the_cloud", "made_by_a_cell"}
+
+    assert server_queue_names(server_sqs) == {"instructor_shared"}
+    server = {"region_name": "us-east-1", "endpoint_url": endpoint}
+    assert boto3.client("events", **server).list_rules()["Rules"] == []
+    assert boto3.client("scheduler", **server).list_schedules()["Schedules"] == []
+    assert [message["Body"] for message in server_sqs.receive_message(QueueUrl=shared)["Messages"]] == ["still here"]
+
+
 # -- errors ---------------------------------------------------------------------------------------------
 
 def test_nothing_listening_at_the_url_says_how_to_start_a_server_and_leaves_the_process_as_it_was(monkeypatch):
@@ -322,8 +347,9 @@ def test_the_run_command_plays_the_template_on_the_server(endpoint, server_sqs):
                        "--send", 'input_queue={"number1": 1, "number2": 5, "operation": "+"}')
     assert done.returncode == 0, done.stderr
 
-    assert server_queue_names(server_sqs) == {"input_queue", "input_dlq", "output_queue"}
-    assert [json.loads(body)["result"] for body in drain(server_sqs, "output_queue")] == [6]
+    assert f"AWS APIs: answered by {endpoint}" in done.stderr
+    assert re.search(r"^output_queue +1 +0 +0$", done.stdout, re.MULTILINE), done.stdout
+    assert server_queue_names(server_sqs) == set()  # the run's queues are gone with its cloud
 
 
 @pytest.mark.slow
@@ -354,18 +380,23 @@ LAB_QUEUES = {  # what each lab leaves on the server
 ALSO_SHOWN = {"09_deploy": ["deploying to the server at {endpoint}", "results: [{{'result': 42.0}}, {{'result': 0.25}}]"]}
 
 
+# Run in the notebook's kernel after its last cell, while its cloud still runs: the queues on the server.
+LIST_SERVER_QUEUES = "print('server queues:', sorted(url.rsplit('/', 1)[-1] for url in cloud.sqs.list_queues().get('QueueUrls', [])))"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("lab", sorted(LAB_QUEUES))
 def test_the_queue_labs_run_against_the_server(lab, endpoint, server_sqs, monkeypatch, tmp_path):
     monkeypatch.setenv(ENDPOINT_VARIABLE, endpoint)  # the notebook's kernel inherits it
-    notebook = execute(REPO / "solutions" / f"{lab}.ipynb", tmp_path)
+    notebook = execute(REPO / "solutions" / f"{lab}.ipynb", tmp_path, last_cell=LIST_SERVER_QUEUES)
     cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
 
     assert not [errors(cell) for cell in cells if errors(cell)]
     assert f"AWS APIs: answered by {endpoint}" in text_of(cells[0])
     checks = [text_of(cell) for cell in cells if cell.source.lstrip().startswith("check(")]
     assert checks and all("All public tests passed." in text for text in checks), checks
-    assert server_queue_names(server_sqs) == LAB_QUEUES[lab]
+    assert text_of(cells[-1]).strip() == f"server queues: {sorted(LAB_QUEUES[lab])}"
     shown = "".join(map(text_of, cells))
     for text in ALSO_SHOWN.get(lab, []):
         assert text.format(endpoint=endpoint) in shown
+    assert server_queue_names(server_sqs) == set()  # the kernel's cloud removed them when it stopped

@@ -34,14 +34,19 @@ ALSO_SHOWN = {
 }
 
 
-def execute(notebook_path: Path, folder: Path):
-    """Run a copy of the notebook in ``folder`` with a python3 kernel; return the executed notebook."""
+def execute(notebook_path: Path, folder: Path, last_cell: str | None = None):
+    """Run a copy of the notebook in ``folder`` with a python3 kernel; return the executed notebook.
+
+    ``last_cell``, if given, is code run after the notebook's own cells, in the same kernel.
+    """
     import nbformat
     from nbclient import NotebookClient
 
     copy = folder / notebook_path.name
     shutil.copy(notebook_path, copy)
     notebook = nbformat.read(copy, as_version=4)
+    if last_cell is not None:
+        notebook.cells.append(nbformat.v4.new_code_cell(last_cell))
     started = time.perf_counter()
     NotebookClient(notebook, timeout=60, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(folder)}}).execute()

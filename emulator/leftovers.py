@@ -1,0 +1,110 @@
+"""What a local cloud created on another server, removed again when the cloud stops.
+
+The in-process moto forgets everything when a local cloud stops, so running a notebook again starts
+from an empty account. A server such as LocalStack (``LAMBDA_LAB_ENDPOINT_URL``) keeps its state: the
+queues of the previous run, with their messages, and its schedule rules would still be there, and a
+rule naming a function would fire in any notebook that has a function of that name. So, in endpoint
+mode, the cloud notes what this process creates on the server (through botocore's hooks, whoever
+calls: the cloud itself, a notebook cell, a handler):
+
+- SQS queues (``CreateQueue``),
+- EventBridge rules (``PutRule``) and EventBridge Scheduler schedules (``CreateSchedule``),
+
+and deletes them in ``stop()``. What other processes created is left alone. A queue that already
+existed when this process "created" it (``CreateQueue`` on an existing name returns it) is deleted too.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from botocore.handlers import BUILTIN_HANDLERS
+
+from .visibility import PARAMS_KEY, remember_params
+
+# What a server answers when the resource is already gone: nothing left to delete.
+ALREADY_GONE = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "ResourceNotFoundException")
+
+_active: list["Leftovers"] = []
+
+
+class Leftovers:
+    """Resources created on the server by this process while the cloud runs."""
+
+    def __init__(self, client) -> None:
+        self.client = client  # LocalCloud.client: a boto3 client per service
+        self.queues: list[str] = []  # queue URLs
+        self.rules: list[str] = []  # rule names, on the default event bus
+        self.schedules: list[tuple[str, str]] = []  # (group, name)
+
+    def activate(self) -> None:
+        _active.append(self)
+
+    def remove(self) -> None:
+        """Delete everything noted (schedules and rules first: they may point at queues), then stop noting."""
+        if self in _active:
+            _active.remove(self)
+        for group, name in self.schedules:
+            self._delete("scheduler", "delete_schedule", Name=name, GroupName=group)
+        events = self.client("events")
+        for name in self.rules:
+            # A rule with targets cannot be deleted (EventBridge): its targets go first.
+            targets = [t["Id"] for page in events.get_paginator("list_targets_by_rule").paginate(Rule=name)
+                       for t in page.get("Targets", [])] if self._exists("events", "describe_rule", Name=name) else []
+            if targets:
+                self._delete("events", "remove_targets", Rule=name, Ids=targets)
+            self._delete("events", "delete_rule", Name=name)
+        for url in self.queues:
+            self._delete("sqs", "delete_queue", QueueUrl=url)
+        self.queues, self.rules, self.schedules = [], [], []
+
+    def _exists(self, service: str, operation: str, **params: Any) -> bool:
+        try:
+            getattr(self.client(service), operation)(**params)
+            return True
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ALREADY_GONE:
+                return False
+            raise
+
+    def _delete(self, service: str, operation: str, **params: Any) -> None:
+        try:
+            getattr(self.client(service), operation)(**params)
+        except ClientError as error:
+            if error.response["Error"]["Code"] not in ALREADY_GONE:
+                warnings.warn(f"could not remove {params} from the endpoint's {service} ({operation}): {error}. "
+                              f"Delete it there by hand", stacklevel=3)
+        except BotoCoreError as error:  # the server went away first: nothing can be removed
+            warnings.warn(f"could not remove {params} from the endpoint's {service} ({operation}): {error}",
+                          stacklevel=3)
+
+
+# -- botocore hooks: registered for every client, acting only while a cloud runs against an endpoint ---
+
+def _created_queue(parsed: dict, **kwargs: Any) -> None:
+    if _active and "QueueUrl" in parsed and parsed["QueueUrl"] not in _active[-1].queues:
+        _active[-1].queues.append(parsed["QueueUrl"])
+
+
+def _put_rule(parsed: dict, context: dict, **kwargs: Any) -> None:
+    name = context.get(PARAMS_KEY, {}).get("Name")
+    if _active and "RuleArn" in parsed and name not in _active[-1].rules:
+        _active[-1].rules.append(name)
+
+
+def _created_schedule(parsed: dict, context: dict, **kwargs: Any) -> None:
+    params = context.get(PARAMS_KEY, {})
+    schedule = (params.get("GroupName") or "default", params.get("Name"))
+    if _active and "ScheduleArn" in parsed and schedule not in _active[-1].schedules:
+        _active[-1].schedules.append(schedule)
+
+
+BUILTIN_HANDLERS.extend([
+    ("before-parameter-build.events.PutRule", remember_params),
+    ("before-parameter-build.scheduler.CreateSchedule", remember_params),
+    ("after-call.sqs.CreateQueue", _created_queue),
+    ("after-call.events.PutRule", _put_rule),
+    ("after-call.scheduler.CreateSchedule", _created_schedule),
+])
