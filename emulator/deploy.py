@@ -62,7 +62,7 @@ from .queues import queue_attributes
 from .runtime import make_config
 from .runtime.function import FunctionConfig
 from .schedules import AtSchedule, parse_schedule
-from .template import FUNCTION, read_template, load_template
+from .template import FUNCTION, ScheduleInfo, read_template, load_template
 
 STACK_TAG = "lambda-lab:stack"
 ROLE_PATH = "/lambda-lab/"  # the generated roles live under their own path, easy to list and to spot
@@ -320,20 +320,6 @@ class MappingSpec:
 
 
 @dataclass(frozen=True)
-class ScheduleSpec:
-    """An EventBridge rule that invokes ``function`` on a ``rate()`` or ``cron()`` schedule."""
-
-    rule: str
-    expression: str
-    function: str
-    input: Any = None
-    enabled: bool = True
-
-    def describe(self) -> str:
-        return f"{self.expression} -> {self.function}" + ("" if self.enabled else " (disabled)")
-
-
-@dataclass(frozen=True)
 class RouteSpec:
     """A route of the stack's HTTP API: ``GET /items/{id}`` (or ``$default``) to a function."""
 
@@ -354,7 +340,7 @@ class StackSpec:
     queues: list[QueueSpec] = field(default_factory=list)
     functions: list[FunctionSpec] = field(default_factory=list)
     mappings: list[MappingSpec] = field(default_factory=list)
-    schedules: list[ScheduleSpec] = field(default_factory=list)
+    schedules: list[ScheduleInfo] = field(default_factory=list)
     routes: list[RouteSpec] = field(default_factory=list)
     cors: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
@@ -480,7 +466,7 @@ class _TemplateRecorder:
         self.tracing: dict[str, str] = {}
         self.async_configs: dict[str, dict[str, Any]] = {}
         self.mappings: list[MappingSpec] = []
-        self.schedules: list[ScheduleSpec] = []
+        self.schedules: list[ScheduleInfo] = []
         self.routes: dict[str, RouteSpec] = {}
         self.api_gateway = _GatewayRecorder()
         self.template = None  # load_template stores its report here, as on a LocalCloud
@@ -539,7 +525,7 @@ class _TemplateRecorder:
         if isinstance(parse_schedule(expression), AtSchedule):
             raise ValueError(f"{expression} is a one-time schedule, which needs EventBridge Scheduler: deploy "
                              f"creates EventBridge rules, which take rate() and cron() only")
-        self.schedules.append(ScheduleSpec(rule_name, expression, function, input, enabled))
+        self.schedules.append(ScheduleInfo(rule_name, expression, function, enabled, input))
 
     def add_route(self, method: str, path: str, function: str, api: str = "rest", authorizer: str | None = None,
                   **options: Any) -> None:

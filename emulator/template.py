@@ -67,12 +67,17 @@ class TemplateError(ValueError):
 
 @dataclass(frozen=True)
 class ScheduleInfo:
-    """A schedule rule the template created (``Schedule`` or ``ScheduleV2`` event)."""
+    """A schedule rule the template declares (``Schedule`` or ``ScheduleV2`` event): what the local cloud
+    plays, and what ``deploy`` creates (an EventBridge rule invoking ``function``, with ``input``)."""
 
     rule: str
     expression: str
     function: str
     enabled: bool = True
+    input: Any = None
+
+    def describe(self) -> str:
+        return f"{self.expression} -> {self.function}" + ("" if self.enabled else " (disabled)")
 
 
 @dataclass(frozen=True)
@@ -656,7 +661,7 @@ class _Stack:
             except ValueError:
                 raise self.error(f"{where}.Input", f"is not valid JSON: {event_input!r}") from None
         self.call(where, self.cloud.schedule, rule, expression, function, input=event_input, enabled=enabled)
-        self.report.schedules.append(ScheduleInfo(rule, expression, function, enabled))
+        self.report.schedules.append(ScheduleInfo(rule, expression, function, enabled, event_input))
 
     def schedule_v2_event(self, logical_id: str, event_id: str, function: str, props: dict, where: str) -> None:
         self.schedule_event(logical_id, event_id, function, props, where, expression_key="ScheduleExpression")
