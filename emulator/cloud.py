@@ -120,13 +120,7 @@ class LocalCloud:
                 self._mock.start()
                 moto_patches.install(self.clock)
             else:
-                self.account_id = reach_endpoint(self.endpoint_url, self.region)
-                self._visibility = VisibilityLedger(self.client("sqs"), self.clock.now)
-                self._visibility.activate()
-                self._leftovers = Leftovers(self.client)
-                self._leftovers.activate()
-                self.timeline.add(self._visibility)
-                self.queue_backend = EndpointQueues(self.client("sqs"), self._visibility, self.account_id, self.region)
+                self._connect_endpoint()
         except BaseException:
             self.clock.uninstall()
             self._restore_process_environment()
@@ -142,9 +136,8 @@ class LocalCloud:
         if not self._started:
             return
         self.pause()
-        if self._leftovers is not None:  # an endpoint keeps what we made: remove it, as moto forgets it
-            self._leftovers.remove()
-            self._leftovers = None
+        if self.endpoint_url is not None:
+            self._disconnect_endpoint()
         self.tracer.stop()
         lambda_api.deactivate(self)
         self._clients.clear()
@@ -152,14 +145,25 @@ class LocalCloud:
             moto_patches.uninstall()
             self._mock.stop()
             self._mock = None
-        if self._visibility is not None:
-            self._visibility.deactivate()
-            self.timeline.remove(self._visibility)
-            self._visibility = None
         uninstall_simulated_sleep()
         self.clock.uninstall()
         self._restore_process_environment()
         self._started = False
+
+    def _connect_endpoint(self) -> None:
+        """Endpoint mode: the server's account, and the two helpers a server that keeps real time needs."""
+        self.account_id = reach_endpoint(self.endpoint_url, self.region)
+        self._visibility = VisibilityLedger(self.client("sqs"), self.clock.now)
+        self._visibility.activate()
+        self.timeline.add(self._visibility)
+        self._leftovers = Leftovers(self.client)
+        self._leftovers.activate()
+        self.queue_backend = EndpointQueues(self.client("sqs"), self._visibility, self.account_id, self.region)
+
+    def _disconnect_endpoint(self) -> None:
+        self._leftovers.remove()  # the server keeps what we made: remove it, as moto forgets it
+        self._visibility.deactivate()
+        self.timeline.remove(self._visibility)
 
     def __enter__(self) -> "LocalCloud":
         return self.start()
