@@ -26,7 +26,7 @@ from typing import Any, Callable
 
 from moto import mock_aws
 
-from . import lambda_api, moto_patches
+from . import lambda_api, moto_patches, sqs_checks  # noqa: F401 (sqs_checks registers its hook)
 from .endpoint import local_endpoint_url, reach_endpoint
 from .cost import CostEstimate, estimate
 from .clock import RealTimePlayer, VirtualClock

@@ -47,6 +47,11 @@ def deactivate(cloud: "LocalCloud") -> None:
         _active_clouds.remove(cloud)
 
 
+def active_cloud() -> "LocalCloud | None":
+    """The local cloud that answers this process's boto3 calls now, if one runs."""
+    return _active_clouds[-1] if _active_clouds else None
+
+
 class _RawBody:
     """The minimal file-like body botocore's response parser reads."""
 
@@ -61,7 +66,8 @@ class _RawBody:
         return data
 
 
-def _response(request, status: int, body: bytes = b"", headers: dict | None = None) -> AWSResponse:
+def stub_response(request, status: int, body: bytes = b"", headers: dict | None = None) -> AWSResponse:
+    """The HTTP response a ``before-send`` hook gives botocore instead of sending ``request``."""
     all_headers = {"Content-Type": "application/json", "x-amzn-RequestId": "local", **(headers or {})}
     response = AWSResponse(request.url, status, all_headers, _RawBody(body))
     response._content = body
@@ -70,7 +76,7 @@ def _response(request, status: int, body: bytes = b"", headers: dict | None = No
 
 def _error(request, error: LambdaServiceError) -> AWSResponse:
     body = json.dumps({"Type": "User", "message": str(error)}).encode()
-    return _response(request, error.status, body, {"x-amzn-ErrorType": error.code})
+    return stub_response(request, error.status, body, {"x-amzn-ErrorType": error.code})
 
 
 def _path_function(request) -> str:
@@ -85,13 +91,13 @@ def _invoke(cloud: "LocalCloud", request) -> AWSResponse:
     body = body.encode() if isinstance(body, str) else bytes(body)
     if invocation_type == "DryRun":
         cloud.function(function)
-        return _response(request, 204)
+        return stub_response(request, 204)
     client_context = _header(headers, "X-Amz-Client-Context")
     context = json.loads(base64.b64decode(client_context)) if client_context else None
     trace_header = _header(headers, "X-Amzn-Trace-Id")  # Lambda continues the caller's X-Ray trace
     if invocation_type == "Event":
         cloud.invoke_raw(function, body, "Event", trigger="boto3", trace_header=trace_header)
-        return _response(request, 202)
+        return stub_response(request, 202)
     invocation = cloud.invoke_raw(function, body, "RequestResponse", trigger="boto3", client_context=context,
                                   trace_header=trace_header)
     extra = {"X-Amz-Executed-Version": "$LATEST"}
@@ -99,7 +105,7 @@ def _invoke(cloud: "LocalCloud", request) -> AWSResponse:
         extra["X-Amz-Function-Error"] = "Unhandled"
     if _header(headers, "X-Amz-Log-Type") == "Tail":
         extra["X-Amz-Log-Result"] = base64.b64encode(invocation.logs.encode()[-LOG_TAIL_BYTES:]).decode()
-    return _response(request, 200, invocation.response_bytes, extra)
+    return stub_response(request, 200, invocation.response_bytes, extra)
 
 
 def _create_mapping(cloud: "LocalCloud", request) -> AWSResponse:
@@ -109,7 +115,7 @@ def _create_mapping(cloud: "LocalCloud", request) -> AWSResponse:
         maximum_batching_window=spec.get("MaximumBatchingWindowInSeconds", 0),
         report_batch_item_failures="ReportBatchItemFailures" in spec.get("FunctionResponseTypes", []),
         enabled=spec.get("Enabled", True))
-    return _response(request, 202, json.dumps(_describe_mapping(cloud, mapping)).encode())
+    return stub_response(request, 202, json.dumps(_describe_mapping(cloud, mapping)).encode())
 
 
 def _describe_mapping(cloud: "LocalCloud", mapping) -> dict:
@@ -126,19 +132,19 @@ def _describe_mapping(cloud: "LocalCloud", mapping) -> dict:
 
 def _list_mappings(cloud: "LocalCloud", request) -> AWSResponse:
     mappings = [_describe_mapping(cloud, m) for m in cloud.event_source_mappings.values()]
-    return _response(request, 200, json.dumps({"EventSourceMappings": mappings}).encode())
+    return stub_response(request, 200, json.dumps({"EventSourceMappings": mappings}).encode())
 
 
 def _delete_mapping(cloud: "LocalCloud", request) -> AWSResponse:
     mapping_id = unquote(urlsplit(request.url).path.rstrip("/").rsplit("/", 1)[1])
     mapping = cloud.delete_event_source_mapping(mapping_id)
-    return _response(request, 202, json.dumps({**_describe_mapping(cloud, mapping), "State": "Deleting"}).encode())
+    return stub_response(request, 202, json.dumps({**_describe_mapping(cloud, mapping), "State": "Deleting"}).encode())
 
 
 def _put_concurrency(cloud: "LocalCloud", request) -> AWSResponse:
     value = json.loads(request.body)["ReservedConcurrentExecutions"]
     cloud.set_reserved_concurrency(_path_function(request), value)
-    return _response(request, 200, json.dumps({"ReservedConcurrentExecutions": value}).encode())
+    return stub_response(request, 200, json.dumps({"ReservedConcurrentExecutions": value}).encode())
 
 
 def _put_event_invoke_config(cloud: "LocalCloud", request) -> AWSResponse:
@@ -150,7 +156,7 @@ def _put_event_invoke_config(cloud: "LocalCloud", request) -> AWSResponse:
         maximum_event_age=spec.get("MaximumEventAgeInSeconds", 21600),
         on_failure=destinations.get("OnFailure", {}).get("Destination"),
         on_success=destinations.get("OnSuccess", {}).get("Destination"))
-    return _response(request, 200, json.dumps({"FunctionArn": cloud.function_arn(name), **spec}).encode())
+    return stub_response(request, 200, json.dumps({"FunctionArn": cloud.function_arn(name), **spec}).encode())
 
 
 OPERATIONS: dict[str, Callable] = {

@@ -16,7 +16,8 @@ long polling from hanging on a clock that stands still; the fourth saves work mo
    does when messages are already there (an empty queue answers empty instead of after the wait).
 4. botocore asks *every* ``before-send`` handler for an answer and keeps the first one, so moto's
    stubber also computes (and discards) its own answer to the Lambda calls the emulator serves
-   (``lambda_api.py``). The patch makes moto's stubber stand aside for those calls.
+   (``lambda_api.py``), and would store a message the emulator refused (``sqs_checks.py``). The
+   patch makes moto's stubber stand aside for those calls.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ def install(clock: VirtualClock) -> None:
     sqs_models.SQSBackend.receive_message = receive_message
 
     def stand_aside_for_the_emulator(self, event_name: str, request, **kwargs):
-        return None if lambda_api.serves(event_name) else stubber(self, event_name, request, **kwargs)
+        answered = lambda_api.serves(event_name) or getattr(request, "refused_by_the_local_cloud", False)
+        return None if answered else stubber(self, event_name, request, **kwargs)
 
     BotocoreStubber.__call__ = stand_aside_for_the_emulator
 

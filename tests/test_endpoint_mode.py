@@ -302,6 +302,13 @@ def test_what_the_clouds_process_created_on_the_server_is_removed_when_it_stops(
     assert [message["Body"] for message in server_sqs.receive_message(QueueUrl=shared)["Messages"]] == ["still here"]
 
 
+def test_a_message_sqs_would_refuse_is_refused_before_it_reaches_the_server(cloud, server_sqs):
+    url = cloud.create_queue("orders")
+    with pytest.raises(server_sqs.exceptions.ClientError, match="MissingParameter"):
+        boto3.client("sqs").send_message(QueueUrl=url, MessageBody="")  # a moto server would store it
+    assert cloud.queue_depths()["orders"] == {"visible": 0, "in_flight": 0, "delayed": 0}
+
+
 # -- errors ---------------------------------------------------------------------------------------------
 
 def test_nothing_listening_at_the_url_says_how_to_start_a_server_and_leaves_the_process_as_it_was(monkeypatch):

@@ -254,3 +254,33 @@ def test_the_poller_starts_with_five_concurrent_batches(cloud, write_handler):
     assert sum(run.cold_start for run in runs) == 5  # five pollers, five execution environments
     starts = sorted({run.time.replace(microsecond=0) for run in runs})
     assert len(starts) == 4  # four rounds of five one-second batches
+
+
+# What moto would accept but SQS refuses: refused as SQS refuses it, and nothing is stored.
+REFUSED_REQUESTS = [
+    ("send_message", {"MessageBody": ""}, "MissingParameter", "The request must contain the parameter MessageBody."),
+    ("send_message", {"MessageBody": "bell\x07"}, "InvalidMessageContents", "Invalid binary character '#x7'"),
+    ("send_message", {"MessageBody": "x", "MessageAttributes": {"kind": {"DataType": "String", "StringValue": ""}}},
+     "InvalidParameterValue", "Message (user) attribute 'kind' must contain a non-empty value of type 'String'."),
+    ("receive_message", {"VisibilityTimeout": 99999}, "InvalidParameterValue", "VisibilityTimeout is invalid"),
+    ("receive_message", {"VisibilityTimeout": -1}, "InvalidParameterValue", "VisibilityTimeout is invalid"),
+]
+
+
+@pytest.mark.parametrize("operation, arguments, code, message", REFUSED_REQUESTS)
+def test_requests_sqs_refuses_are_refused_with_its_error(cloud, operation, arguments, code, message):
+    url = cloud.create_queue("orders")
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    with pytest.raises(sqs.exceptions.ClientError) as refused:
+        getattr(sqs, operation)(QueueUrl=url, **arguments)
+    assert refused.value.response["Error"]["Code"] == code
+    assert message in refused.value.response["Error"]["Message"]
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert cloud.queue_depths()["orders"] == {"visible": 0, "in_flight": 0, "delayed": 0}
+
+
+def test_tabs_newlines_and_any_unicode_text_are_accepted(cloud):
+    url = cloud.create_queue("orders")
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    sqs.send_message(QueueUrl=url, MessageBody="line 1\n\tline 2\r\n😀 é")
+    assert sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "line 1\n\tline 2\r\n😀 é"
