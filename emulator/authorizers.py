@@ -34,16 +34,33 @@ allowed): an explicit ``Deny`` wins, then an ``Allow``; no match is an implicit 
 When the request is allowed, ``principalId`` and the ``context`` values (as strings) reach the
 function in ``requestContext.authorizer``.
 
-Not faithful: API Gateway caches a Lambda authorizer's policy for 300 seconds by default (per
-identity source value); here the authorizer runs on every request.
+**The authorizer's answer is cached.** API Gateway keeps a Lambda authorizer's answer for
+``result_ttl`` seconds (``authorizerResultTtlInSeconds``, SAM ``Identity.ReauthorizeEvery``: 300 by
+default, 3600 at most, 0 turns caching off), keyed by the identity source values: the token for a
+``TOKEN`` authorizer, all the identity sources together for a ``REQUEST`` authorizer (which therefore
+needs at least one while caching is on). Within that time, a request with the same values does not
+call your function at all: API Gateway evaluates the *cached* policy against the *new* request's
+method ARN. Time is the cloud's virtual clock, so ``cloud.advance(seconds=300)`` expires every answer.
+
+This is the classic Lambda authorizer surprise. An authorizer that allows exactly the ``methodArn``
+it was asked about works for the first request, and then, for five minutes, the same token gets
+``403 User is not authorized to access this resource`` on every *other* route: the cached policy
+names only the first one, and your function is not even called (its log shows nothing). Return a
+policy that covers every method the caller may use (``.../Prod/*`` or ``.../Prod/GET/items/*``), or
+set ``result_ttl=0``. A cached ``Deny`` is just as sticky; only a policy is cached, so a token the
+authorizer rejected with ``Unauthorized``, or a failure, is tried again on the next request. With
+caching off, a ``REQUEST`` authorizer may have no identity source at all: it then sees every request.
+
+Not faithful, as far as we know: on a cache hit, ``requestContext.authorizer.integrationLatency``
+repeats the latency of the call that filled the cache (we found no AWS statement of what it is then).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable
 
 from .runtime import Invocation, LambdaServiceError
@@ -52,6 +69,9 @@ from .tokens import InvalidToken, verify_token
 POLICY_ACTION = "execute-api:Invoke"
 EXPLICIT_DENY = "User is not authorized to access this resource with an explicit deny"
 IMPLICIT_DENY = "User is not authorized to access this resource"
+# API Gateway's authorizerResultTtlInSeconds: 300 s unless set (SAM's ReauthorizeEvery too), 3600 s at most.
+DEFAULT_RESULT_TTL = 300
+MAX_RESULT_TTL = 3600
 # The parts of a REST request that a REQUEST authorizer receives (with "type" and "methodArn").
 REQUEST_AUTHORIZER_KEYS = ("resource", "path", "httpMethod", "headers", "multiValueHeaders",
                            "queryStringParameters", "multiValueQueryStringParameters", "pathParameters",
@@ -182,14 +202,60 @@ def claim_text(value: Any) -> str:
 # -- Lambda authorizers (REST APIs) ----------------------------------------------------------------
 
 @dataclass(frozen=True)
+class AuthorizerAnswer:
+    """What a Lambda authorizer function answered: the principal, its policy and its context.
+
+    ``latency_ms`` is how long the function ran; ``cached`` says whether this request got the answer
+    from the cache instead of calling the function.
+    """
+
+    principal: str
+    policy: dict
+    context: dict[str, str]
+    latency_ms: int
+    cached: bool = False
+
+
+class AuthorizerCache:
+    """A Lambda authorizer's answers, by identity source values, each kept for ``ttl`` seconds.
+
+    With ``ttl`` 0 nothing is kept, as API Gateway does when caching is turned off.
+    """
+
+    def __init__(self, ttl: int) -> None:
+        self.ttl = timedelta(seconds=ttl)
+        self._entries: dict[tuple[str, ...], tuple[AuthorizerAnswer, datetime]] = {}
+
+    def get(self, key: tuple[str, ...], now: datetime) -> AuthorizerAnswer | None:
+        """The answer kept for ``key``, if it has not expired by ``now``."""
+        entry = self._entries.get(key)
+        if entry is None or now >= entry[1]:
+            return None
+        return entry[0]
+
+    def put(self, key: tuple[str, ...], answer: AuthorizerAnswer, now: datetime) -> None:
+        """Keep ``answer`` for ``key`` until ``now + ttl``, dropping answers that have expired."""
+        if not self.ttl:
+            return
+        self._entries = {kept: entry for kept, entry in self._entries.items() if now < entry[1]}
+        self._entries[key] = (replace(answer, cached=True), now + self.ttl)
+
+
+@dataclass(frozen=True)
 class LambdaAuthorizer:
-    """A REST API Lambda authorizer: ``function`` decides, given a token (TOKEN) or the request (REQUEST)."""
+    """A REST API Lambda authorizer: ``function`` decides, given a token (TOKEN) or the request (REQUEST).
+
+    Its answers are cached for ``result_ttl`` seconds (0 to 3600, 0 turns caching off) by identity
+    source values.
+    """
 
     name: str
     function: str
     type: str = "TOKEN"
     identity_source: str | tuple[str, ...] = "method.request.header.Authorization"
     validation_expression: str | None = None
+    result_ttl: int = DEFAULT_RESULT_TTL
+    cache: AuthorizerCache = field(init=False, repr=False, compare=False)
     api = "rest"
 
     def __post_init__(self) -> None:
@@ -197,43 +263,77 @@ class LambdaAuthorizer:
         if kind not in ("TOKEN", "REQUEST"):
             raise ValueError(f"Lambda authorizer {self.name!r}: type {self.type!r} is not 'TOKEN' or 'REQUEST'")
         object.__setattr__(self, "type", kind)
+        ttl = self.result_ttl
+        if isinstance(ttl, bool) or not isinstance(ttl, int) or not 0 <= ttl <= MAX_RESULT_TTL:
+            raise ValueError(f"Lambda authorizer {self.name!r}: result_ttl (SAM: Identity.ReauthorizeEvery) must be "
+                             f"a whole number of seconds from 0 (no caching) to {MAX_RESULT_TTL}, got {ttl!r}")
+        object.__setattr__(self, "identity_source", self._sources(kind))
+        object.__setattr__(self, "cache", AuthorizerCache(ttl))
+
+    def _sources(self, kind: str) -> tuple[str, ...]:
+        sources = self.identity_source
+        if kind == "REQUEST" and not sources:
+            # API Gateway: a REQUEST authorizer needs identity sources only when caching is on (its cache key).
+            if self.result_ttl:
+                raise ValueError(f"REQUEST authorizer {self.name!r} caches its answers for {self.result_ttl} s by "
+                                 f"its identity sources, so it needs at least one, such as "
+                                 f"'method.request.header.Authorization' (SAM: Identity.Headers); or set "
+                                 f"result_ttl=0 (SAM: Identity.ReauthorizeEvery: 0) to call it on every request")
+            return ()
         prefixes = ("method.request.header.",) if kind == "TOKEN" else (
             "method.request.header.", "method.request.querystring.", "stageVariables.", "context.")
-        sources = _check_sources(self.identity_source, prefixes, "method.request.header.Authorization")
+        sources = _check_sources(sources, prefixes, "method.request.header.Authorization")
         if kind == "TOKEN" and len(sources) != 1:
             raise ValueError(f"TOKEN authorizer {self.name!r} reads exactly one header, got {list(sources)}")
-        object.__setattr__(self, "identity_source", sources)
+        return sources
 
-    def authorize(self, event: dict, method_arn: str, invoke: Callable[[str, dict], Invocation]) -> dict:
+    def authorize(self, event: dict, method_arn: str, invoke: Callable[[str, dict], Invocation],
+                  now: datetime) -> dict:
         """The ``requestContext.authorizer`` of an allowed request; raises :class:`Rejected` otherwise.
 
-        ``event`` is the request's payload 1.0 event; ``invoke(function, event)`` runs the authorizer.
+        ``event`` is the request's payload 1.0 event; ``invoke(function, event)`` runs the authorizer
+        (unless an answer for the same identity is cached); ``now`` is the time on the cloud's clock.
         """
-        values = [rest_identity(source, event) for source in self.identity_source]
+        values = self._identity(event)
+        answer = self.cache.get(values, now)  # API Gateway keys the cache by the identity source values
+        if answer is None:
+            answer = self._call(self._request(event, values, method_arn), invoke)
+            # AWS caches "a valid policy", Allow or Deny alike. An "Unauthorized" or a failure has raised
+            # by now and is not cached: we found no AWS statement that those are cached.
+            self.cache.put(values, answer, now)
+        # A cached policy is evaluated against this request's method ARN, as API Gateway does.
+        outcome = evaluate_policy(answer.policy, method_arn)
+        if outcome != "Allow":
+            message = EXPLICIT_DENY if outcome == "Deny" else IMPLICIT_DENY
+            hint = (f" (a cached answer: {self.function} was not called; return a policy for every route "
+                    f"the caller may use, or set result_ttl=0)") if answer.cached else ""
+            # API Gateway really spells this key "Message", unlike its other error bodies.
+            raise Rejected(403, {"Message": message}, "AccessDeniedException",
+                           f"Lambda authorizer {self.name}: the policy for {answer.principal!r} "
+                           f"{'denies' if outcome == 'Deny' else 'does not allow'} {method_arn}{hint}")
+        # On a cache hit this is the latency of the call that filled the cache: we found no AWS
+        # statement of what API Gateway sends then.
+        return {"principalId": answer.principal, "integrationLatency": answer.latency_ms, **answer.context}
+
+    def _identity(self, event: dict) -> tuple[str, ...]:
+        """The identity source values (the cache key); 401 if one is missing or the token is malformed."""
+        values = tuple(rest_identity(source, event) or "" for source in self.identity_source)
         missing = [source for source, value in zip(self.identity_source, values) if not value]
         if missing:
             raise unauthorized(f"Lambda authorizer {self.name}: missing identity source {', '.join(missing)}")
-        if self.type == "TOKEN":
-            token = values[0]
-            if self.validation_expression and not re.fullmatch(self.validation_expression, token):
-                raise unauthorized(f"Lambda authorizer {self.name}: the token does not match "
-                                   f"the validation expression {self.validation_expression!r}")
-            request = {"type": "TOKEN", "authorizationToken": token, "methodArn": method_arn}
-        else:
-            request = {"type": "REQUEST", "methodArn": method_arn,
-                       **{key: event.get(key) for key in REQUEST_AUTHORIZER_KEYS}}
-        output, latency_ms = self._call(request, invoke)
-        principal, policy, context = read_authorizer_output(output, self.name)
-        outcome = evaluate_policy(policy, method_arn)
-        if outcome != "Allow":
-            message = EXPLICIT_DENY if outcome == "Deny" else IMPLICIT_DENY
-            # API Gateway really spells this key "Message", unlike its other error bodies.
-            raise Rejected(403, {"Message": message}, "AccessDeniedException",
-                           f"Lambda authorizer {self.name}: the policy for {principal!r} "
-                           f"{'denies' if outcome == 'Deny' else 'does not allow'} {method_arn}")
-        return {"principalId": principal, "integrationLatency": latency_ms, **context}
+        if self.type == "TOKEN" and self.validation_expression and \
+                not re.fullmatch(self.validation_expression, values[0]):
+            raise unauthorized(f"Lambda authorizer {self.name}: the token does not match "
+                               f"the validation expression {self.validation_expression!r}")
+        return values
 
-    def _call(self, request: dict, invoke: Callable[[str, dict], Invocation]) -> tuple[Any, int]:
+    def _request(self, event: dict, values: tuple[str, ...], method_arn: str) -> dict:
+        """The event the authorizer function gets."""
+        if self.type == "TOKEN":
+            return {"type": "TOKEN", "authorizationToken": values[0], "methodArn": method_arn}
+        return {"type": "REQUEST", "methodArn": method_arn, **{key: event.get(key) for key in REQUEST_AUTHORIZER_KEYS}}
+
+    def _call(self, request: dict, invoke: Callable[[str, dict], Invocation]) -> AuthorizerAnswer:
         try:
             invocation = invoke(self.function, request)
         except LambdaServiceError as error:
@@ -246,7 +346,8 @@ class LambdaAuthorizer:
             raise configuration_error(
                 f"Lambda authorizer {self.name}: function {self.function} failed with "
                 f"{invocation.error['errorType']}: {invocation.error['errorMessage']} (see its logs)")
-        return invocation.payload, round(invocation.duration_ms)
+        principal, policy, context = read_authorizer_output(invocation.payload, self.name)
+        return AuthorizerAnswer(principal, policy, context, round(invocation.duration_ms))
 
 
 def read_authorizer_output(output: Any, name: str) -> tuple[str, dict, dict[str, str]]:

@@ -38,7 +38,8 @@ from typing import TYPE_CHECKING, Any, Iterable
 from urllib.parse import quote, unquote
 
 from . import events, tokens
-from .authorizers import JwtAuthorizer, LambdaAuthorizer, Rejected, configuration_error, method_arn
+from .authorizers import (DEFAULT_RESULT_TTL, JwtAuthorizer, LambdaAuthorizer, Rejected, configuration_error,
+                          method_arn)
 from .cors import CorsConfig
 from .proxy_responses import MalformedResponse, ProxyResponse, read_v1, read_v2
 from .routes import METHODS, Route, RouteTable, normalise_method
@@ -147,16 +148,19 @@ class ApiGateway:
 
     def add_lambda_authorizer(self, name: str, function: str, type: str = "TOKEN",
                               identity_source: str | Iterable[str] = "method.request.header.Authorization",
-                              validation_expression: str | None = None) -> LambdaAuthorizer:
+                              validation_expression: str | None = None,
+                              result_ttl: int = DEFAULT_RESULT_TTL) -> LambdaAuthorizer:
         """A REST API Lambda authorizer: ``function`` returns a policy for each request.
 
         ``type`` is "TOKEN" (the function gets one header's value) or "REQUEST" (the whole
         request); ``identity_source`` names what must be present, e.g.
         ``["method.request.header.X-User", "method.request.querystring.key"]``.
+        ``result_ttl``: for how many seconds (0 to 3600) an answer is reused for requests with the same
+        identity source values, without calling ``function``; 0 calls it on every request.
         """
         self.cloud.function(function)
         sources = identity_source if isinstance(identity_source, str) else tuple(identity_source)
-        authorizer = LambdaAuthorizer(name, function, type, sources, validation_expression)
+        authorizer = LambdaAuthorizer(name, function, type, sources, validation_expression, result_ttl)
         self.authorizers[name] = authorizer
         return authorizer
 
@@ -315,7 +319,7 @@ class ApiGateway:
             return authorizer.authorize(event, route.authorization_scopes, self.cloud.clock.now())
         arn = method_arn(self.cloud.region, self.cloud.account_id, self.api_ids["rest"], REST_STAGE,
                          event["httpMethod"], event["path"])
-        return authorizer.authorize(event, arn, self._invoke)
+        return authorizer.authorize(event, arn, self._invoke, self.cloud.clock.now())
 
     def _invoke(self, function: str, event: dict) -> Invocation:
         return self.cloud.invoke(function, event, trigger="api")

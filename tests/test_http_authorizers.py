@@ -16,8 +16,9 @@ import json
 def lambda_handler(event, context):
     return {"statusCode": 200, "body": json.dumps(event)}
 """
-# A TOKEN/REQUEST authorizer whose decision is the token itself: allow, deny, other, unauthorized,
-# crash, garbage. It allows or denies exactly the method ARN it is asked about.
+# A TOKEN/REQUEST authorizer whose decision is the token itself: allow, deny, other, everything,
+# unauthorized, crash, garbage. It allows or denies exactly the method ARN it is asked about, except
+# for "other" (POST routes only) and "everything" (every route of the API).
 AUTHORIZER = """
 def lambda_handler(event, context):
     token = event.get("authorizationToken") or event["headers"].get("X-User")
@@ -29,7 +30,8 @@ def lambda_handler(event, context):
     if token == "garbage":
         return {"hello": "world"}
     effect = {"allow": "Allow", "deny": "Deny"}.get(token, "Allow")
-    resource = event["methodArn"] if token != "other" else "arn:aws:execute-api:*:*:*/*/POST/*"
+    resource = {"other": "arn:aws:execute-api:*:*:*/*/POST/*",
+                "everything": event["methodArn"].split("/")[0] + "/*"}.get(token, event["methodArn"])
     return {"principalId": "user-7",
             "policyDocument": {"Version": "2012-10-17",
                                "Statement": [{"Action": "execute-api:Invoke", "Effect": effect, "Resource": resource}]},
@@ -214,7 +216,96 @@ def test_jwt_authorizer_on_a_rest_route_is_refused(api):
     (lambda g: g.add_jwt_authorizer("A", issuer="https://i", audience="x", identity_source="Authorization"),
      "not supported"),
     (lambda g: g.add_lambda_authorizer("A", "echo", type="COGNITO"), "not 'TOKEN' or 'REQUEST'"),
+    (lambda g: g.add_lambda_authorizer("A", "echo", result_ttl=3601), "from 0 .no caching. to 3600, got 3601"),
+    (lambda g: g.add_lambda_authorizer("A", "echo", result_ttl=-1), "from 0 .no caching. to 3600, got -1"),
+    (lambda g: g.add_lambda_authorizer("A", "echo", result_ttl=1.5), "whole number of seconds"),
+    (lambda g: g.add_lambda_authorizer("A", "echo", type="REQUEST", identity_source=[]),
+     "needs at least one.*or set result_ttl=0"),
 ])
 def test_bad_authorizer_settings_are_refused_with_a_clear_message(api, make, words):
     with pytest.raises(ValueError, match=words):
         make(api.api_gateway)
+
+
+# -- the authorizer's result cache (REST API) --------------------------------------------------
+
+def authorizer_calls(cloud) -> int:
+    return sum(invocation.function == "authorizer" for invocation in cloud.invocations)
+
+
+def test_same_token_within_the_ttl_calls_the_authorizer_once_and_again_once_it_expires(api, client):
+    first = answer(client.get("/items/9", headers={"Authorization": "allow"}))
+    second = answer(client.get("/items/9", headers={"Authorization": "allow"}))
+    assert (first[0], second[0], authorizer_calls(api)) == (200, 200, 1)
+    # The cached answer still gives the function the principal and context, and the first call's latency.
+    assert second[1]["requestContext"]["authorizer"] == first[1]["requestContext"]["authorizer"]
+    api.advance(seconds=299)
+    assert client.get("/items/9", headers={"Authorization": "allow"}).status_code == 200
+    assert authorizer_calls(api) == 1
+    api.advance(seconds=1)  # 300 s, the default TTL, after the answer was cached
+    assert client.get("/items/9", headers={"Authorization": "allow"}).status_code == 200
+    assert authorizer_calls(api) == 2
+
+
+def test_each_token_has_its_own_cache_entry(api, client):
+    for token in ("allow", "alice", "allow", "alice"):
+        assert client.get("/items/9", headers={"Authorization": token}).status_code == 200
+    assert authorizer_calls(api) == 2
+
+
+def test_result_ttl_zero_calls_the_authorizer_on_every_request(api, client):
+    api.api_gateway.add_lambda_authorizer("NoCache", "authorizer", result_ttl=0)
+    api.add_route("GET", "/fresh", "echo", authorizer="NoCache")
+    for _ in range(3):
+        assert client.get("/fresh", headers={"Authorization": "allow"}).status_code == 200
+    assert authorizer_calls(api) == 3
+
+
+def test_a_cached_policy_for_one_route_denies_the_others_without_calling_the_authorizer(api, client, caplog):
+    api.add_route("GET", "/items", "echo", authorizer="TokenAuth")
+    api.add_route("GET", "/orders", "echo", authorizer="TokenAuth")
+    assert client.get("/items", headers={"Authorization": "allow"}).status_code == 200
+    with caplog.at_level("INFO", logger="emulator.http"):
+        # The policy cached for this token allows only GET /items: implicit deny, and no new call.
+        response = client.get("/orders", headers={"Authorization": "allow"})
+    assert answer(response) == (403, {"Message": "User is not authorized to access this resource"})
+    assert authorizer_calls(api) == 1
+    assert any("cached answer" in line and "/GET/orders" in line for line in caplog.messages)
+    api.advance(seconds=300)
+    assert client.get("/orders", headers={"Authorization": "allow"}).status_code == 200
+    assert authorizer_calls(api) == 2
+
+
+def test_a_policy_for_every_route_serves_all_routes_from_one_call(api, client):
+    api.add_route("GET", "/orders", "echo", authorizer="TokenAuth")
+    assert client.get("/items/9", headers={"Authorization": "everything"}).status_code == 200
+    assert client.get("/orders", headers={"Authorization": "everything"}).status_code == 200
+    assert authorizer_calls(api) == 1
+
+
+def test_a_cached_deny_is_reused(api, client):
+    for _ in range(2):
+        assert client.get("/items/9", headers={"Authorization": "deny"}).status_code == 403
+    assert authorizer_calls(api) == 1
+
+
+@pytest.mark.parametrize("token, status", [("unauthorized", 401), ("crash", 500), ("garbage", 500)])
+def test_an_unauthorized_or_failed_answer_is_not_cached(api, client, token, status):
+    for _ in range(2):
+        assert client.get("/items/9", headers={"Authorization": token}).status_code == status
+    assert authorizer_calls(api) == 2
+
+
+def test_request_authorizer_is_cached_by_all_its_identity_sources_together(api, client):
+    requests = [("allow", "k1"), ("allow", "k1"), ("allow", "k2"), ("alice", "k1"), ("allow", "k2")]
+    for user, key in requests:
+        assert client.get(f"/reports?key={key}", headers={"X-User": user}).status_code == 200
+    assert authorizer_calls(api) == 3  # (allow, k1), (allow, k2), (alice, k1)
+
+
+def test_request_authorizer_without_caching_needs_no_identity_source(api, client):
+    api.api_gateway.add_lambda_authorizer("Open", "authorizer", type="REQUEST", identity_source=[], result_ttl=0)
+    api.add_route("GET", "/open", "echo", authorizer="Open")
+    for _ in range(2):
+        assert client.get("/open").status_code == 200
+    assert authorizer_calls(api) == 2
