@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from .authorizers import DEFAULT_RESULT_TTL
 from .cloud import function_name_from, queue_name_from
 
 if TYPE_CHECKING:
@@ -589,7 +590,8 @@ class _Stack:
             identity = spec.get("Identity") or {}
             self.call(where, gateway.add_lambda_authorizer, name, function_name_from(str(spec["FunctionArn"])), type=kind,
                       identity_source=_rest_identity_sources(kind, identity),
-                      validation_expression=identity.get("ValidationExpression"))
+                      validation_expression=identity.get("ValidationExpression"),
+                      result_ttl=self.number(identity, "ReauthorizeEvery", f"{where}.Identity", DEFAULT_RESULT_TTL))
         else:
             api.unsupported.add(name)
             self.warn(f"{api_id}: authorizer {name} is not emulated (only JWT authorizers of HTTP APIs and "

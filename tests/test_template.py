@@ -484,6 +484,73 @@ def test_globals_api_configures_the_implicit_api_with_a_request_authorizer(templ
     assert cloud.invocations[-1].payload["resource"] == "/pool"  # served, without the authorizer
 
 
+def reauthorize_template(cached_identity: str, fresh_identity: str = "{ReauthorizeEvery: 0}") -> str:
+    """Echo behind GET /cached (TOKEN authorizer Cached) and GET /fresh (REQUEST authorizer Fresh)."""
+    guard = """
+      Guard:
+        Type: AWS::Serverless::Function
+        Properties: {CodeUri: src/, Handler: auth.handler, Runtime: python3.12}"""
+    return function_template(extra=guard).replace("          Environment:", """          Events:
+            Cached:
+              Type: Api
+              Properties: {Path: /cached, Method: get}
+            Fresh:
+              Type: Api
+              Properties: {Path: /fresh, Method: get, Auth: {Authorizer: Fresh}}
+          Environment:""").replace("Resources:", f"""Globals:
+      Api:
+        Auth:
+          DefaultAuthorizer: Cached
+          Authorizers:
+            Cached:
+              FunctionArn: !GetAtt Guard.Arn
+              Identity: {cached_identity}
+            Fresh:
+              FunctionArn: !GetAtt Guard.Arn
+              FunctionPayloadType: REQUEST
+              Identity: {fresh_identity}
+    Resources:""")
+
+
+def test_reauthorize_every_sets_how_long_an_authorizer_answer_is_reused(template, load, tmp_path):
+    (tmp_path / "src" / "auth.py").write_text(textwrap.dedent("""
+        def handler(event, context):
+            every_route = event["methodArn"].split("/")[0] + "/*"
+            return {"principalId": "student", "policyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": every_route}]}}
+    """))
+    (tmp_path / "src" / "lambda_function.py").write_text(
+        "def lambda_handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n")
+    cloud = load(template(reauthorize_template("{ReauthorizeEvery: 60}")))
+    client = cloud.http_app().test_client()
+
+    def guard_calls() -> int:
+        return sum(invocation.function == "Guard" for invocation in cloud.invocations)
+
+    for _ in range(2):
+        assert client.get("/cached", headers={"Authorization": "t"}).status_code == 200
+    assert guard_calls() == 1
+    cloud.advance(seconds=60)
+    assert client.get("/cached", headers={"Authorization": "t"}).status_code == 200
+    assert guard_calls() == 2
+    # ReauthorizeEvery: 0 turns caching off, so this REQUEST authorizer needs no identity source.
+    for _ in range(2):
+        assert client.get("/fresh").status_code == 200
+    assert guard_calls() == 4
+
+
+@pytest.mark.parametrize("cached_identity, fresh_identity, expected", [
+    ("{ReauthorizeEvery: 7200}", "{ReauthorizeEvery: 0}", ["Auth.Authorizers.Cached", "to 3600, got 7200"]),
+    ("{ReauthorizeEvery: soon}", "{ReauthorizeEvery: 0}", ["Cached.Identity.ReauthorizeEvery", "whole number"]),
+    ("{Header: Authorization}", "{ReauthorizeEvery: 300}", ["Auth.Authorizers.Fresh", "needs at least one"]),
+])
+def test_a_bad_reauthorize_every_names_the_authorizer(template, cached_identity, fresh_identity, expected):
+    with pytest.raises(TemplateError) as caught:
+        LocalCloud.from_template(template(reauthorize_template(cached_identity, fresh_identity)), start_time=START)
+    for fragment in expected:
+        assert fragment in str(caught.value)
+
+
 def test_a_conditional_resource_may_be_named_in_an_if_branch_that_is_not_taken(template, load):
     path = template(function_template(
         parameters="Conditions:\n      Never: !Equals [a, b]",
