@@ -82,7 +82,8 @@ def local_endpoint_url(explicit: str | None = None) -> str | None:
 def reach_endpoint(url: str, region: str) -> str:
     """Check that the server at ``url`` answers, and return its account id (STS GetCallerIdentity).
 
-    LocalStack answers 000000000000 and moto 123456789012: ARNs the kit builds must use the server's.
+    ARNs the kit builds must name the server's account (moto's is 123456789012; LocalStack's is the
+    12-digit access key id the cloud sets, the same number).
     Raises :class:`EndpointError` with what to do when nothing answers there.
     """
     sts = boto3.client("sts", region_name=region, endpoint_url=url,

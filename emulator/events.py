@@ -12,7 +12,7 @@ sends, and every argument has an AWS-like default, so ``events.sqs()`` alone is 
 The same builders are what the local cloud uses when a trigger fires (an SQS poll, a schedule, an
 HTTP request), so a handler tested with these events behaves the same when the trigger is real.
 Times default to ``datetime.now(timezone.utc)``, which is the virtual clock while a LocalCloud runs.
-Reference copies of the AWS samples these shapes follow are in ``shared/aws-events/``.
+Copies of the AWS samples these shapes follow are in ``tests/fixtures/aws-events/``.
 """
 
 from __future__ import annotations

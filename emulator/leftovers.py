@@ -47,38 +47,30 @@ class Leftovers:
         if self in _active:
             _active.remove(self)
         for group, name in self.schedules:
-            self._delete("scheduler", "delete_schedule", Name=name, GroupName=group)
-        events = self.client("events")
+            self._call("scheduler", "delete_schedule", Name=name, GroupName=group)
         for name in self.rules:
-            # A rule with targets cannot be deleted (EventBridge): its targets go first.
-            targets = [t["Id"] for page in events.get_paginator("list_targets_by_rule").paginate(Rule=name)
-                       for t in page.get("Targets", [])] if self._exists("events", "describe_rule", Name=name) else []
-            if targets:
-                self._delete("events", "remove_targets", Rule=name, Ids=targets)
-            self._delete("events", "delete_rule", Name=name)
+            targets = self._call("events", "list_targets_by_rule", Rule=name)  # a rule has at most 5
+            if targets is None:
+                continue
+            if targets["Targets"]:  # a rule with targets cannot be deleted (EventBridge): they go first
+                self._call("events", "remove_targets", Rule=name, Ids=[target["Id"] for target in targets["Targets"]])
+            self._call("events", "delete_rule", Name=name)
         for url in self.queues:
-            self._delete("sqs", "delete_queue", QueueUrl=url)
+            self._call("sqs", "delete_queue", QueueUrl=url)
         self.queues, self.rules, self.schedules = [], [], []
 
-    def _exists(self, service: str, operation: str, **params: Any) -> bool:
+    def _call(self, service: str, operation: str, **params: Any) -> dict | None:
+        """One clean-up call; None when the resource is gone already or the call failed (with a warning)."""
         try:
-            getattr(self.client(service), operation)(**params)
-            return True
-        except ClientError as error:
-            if error.response["Error"]["Code"] in ALREADY_GONE:
-                return False
-            raise
-
-    def _delete(self, service: str, operation: str, **params: Any) -> None:
-        try:
-            getattr(self.client(service), operation)(**params)
+            return getattr(self.client(service), operation)(**params)
         except ClientError as error:
             if error.response["Error"]["Code"] not in ALREADY_GONE:
-                warnings.warn(f"could not remove {params} from the endpoint's {service} ({operation}): {error}. "
+                warnings.warn(f"could not clean up {params} on the endpoint ({service} {operation}): {error}. "
                               f"Delete it there by hand", stacklevel=3)
         except BotoCoreError as error:  # the server went away first: nothing can be removed
-            warnings.warn(f"could not remove {params} from the endpoint's {service} ({operation}): {error}",
+            warnings.warn(f"could not clean up {params} on the endpoint ({service} {operation}): {error}",
                           stacklevel=3)
+        return None
 
 
 # -- botocore hooks: registered for every client, acting only while a cloud runs against an endpoint ---

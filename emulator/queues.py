@@ -132,7 +132,6 @@ class EventSourceMapping:
     def next_due(self, now: datetime) -> datetime | None:
         if not self.enabled:
             return None
-        self.queue.catch_up(now)
         ready = self.queue.first_ready(now)
         self._batch_ends = [end for end in self._batch_ends if end > now]
         if ready is None:
@@ -165,7 +164,7 @@ class EventSourceMapping:
             self.stats.throttled_polls += 1
             return
         self._window_opened = None
-        self.queue.catch_up(now)
+        self.queue.catch_up(now)  # whichever trigger the timeline fires first at ``now``, due messages are back
         visibility = self.queue.visibility_timeout()
         messages = self._receive_batch(visibility)
         if not messages:

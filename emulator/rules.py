@@ -82,7 +82,7 @@ class RuleBook:
     def __init__(self, cloud: "LocalCloud") -> None:
         self.cloud = cloud
         self.rules: dict[str, ScheduledRule] = {}
-        self._seen: dict[str, tuple] = {}  # what sync() last saw of each schedule made with boto3
+        self._seen: dict[str, tuple] = {}  # what sync() last saw of each schedule made with boto3 (its name first)
 
     def add(self, name: str, expression: str, function: str, input: Any = None,
             enabled: bool = True) -> ScheduledRule:

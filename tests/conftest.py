@@ -20,8 +20,6 @@ for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_CON
 os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
                   AWS_SESSION_TOKEN="testing", AWS_DEFAULT_REGION="us-east-1")
 
-REPO = Path(__file__).resolve().parents[1]
-AWS_EVENTS = REPO.parent / "shared" / "aws-events"
 
 
 class NetworkAccessError(AssertionError):

@@ -13,7 +13,7 @@ import pytest
 from emulator.commands import generate_event
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLES = REPO.parent / "shared" / "aws-events"
+SAMPLES = REPO / "tests" / "fixtures" / "aws-events"  # AWS samples (fixtures/aws-events/README.md)
 
 
 def generate(capsys, *argv: str) -> tuple[int, dict | None, str]:

@@ -14,7 +14,7 @@ import time_machine
 
 from emulator import events
 
-SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "aws-events"
+SAMPLES = Path(__file__).resolve().parent / "fixtures" / "aws-events"  # AWS samples (fixtures/aws-events/README.md)
 # Maps whose keys are the caller's data (header names, query names...): only their values have a shape.
 FREE_MAPS = {"headers", "multiValueHeaders", "queryStringParameters", "multiValueQueryStringParameters",
              "pathParameters", "stageVariables", "messageAttributes", "MessageAttributes", "claims"}
