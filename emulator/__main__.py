@@ -12,7 +12,7 @@ import pkgutil
 import sys
 
 from . import commands
-from .endpoint import EndpointError
+from .aws.endpoint import EndpointError
 
 
 def build_parser() -> argparse.ArgumentParser:

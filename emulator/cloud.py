@@ -26,22 +26,24 @@ from typing import Any, Callable
 
 from moto import mock_aws
 
-from . import lambda_api, moto_patches, sqs_checks  # noqa: F401 (sqs_checks registers its hook)
-from .endpoint import local_endpoint_url, reach_endpoint
-from .cost import CostEstimate, estimate
-from .clock import RealTimePlayer, VirtualClock
-from .concurrency import DEFAULT_ACCOUNT_LIMIT, ConcurrencyModel
-from .invocations import AsyncInvoker
-from .queue_backends import EndpointQueues, MotoQueues
-from .queues import EventSourceMapping, queue_attributes
-from .rules import RuleBook, ScheduledRule
+from . import lambda_api  # noqa: F401 (registers the Lambda API's botocore hook)
+from .aws import interception, moto_patches, sqs_checks  # noqa: F401 (sqs_checks registers its hook)
+from .aws.endpoint import local_endpoint_url, reach_endpoint
+from .observability.cost import CostEstimate, estimate
+from .triggers.clock import RealTimePlayer, VirtualClock
+from .triggers.concurrency import DEFAULT_ACCOUNT_LIMIT, ConcurrencyModel
+from .triggers.asynchronous import AsyncInvoker
+from .triggers.queue_backends import EndpointQueues, MotoQueues
+from .triggers.event_source_mapping import EventSourceMapping, queue_attributes
+from .triggers.rules import RuleBook, ScheduledRule
 from .runtime import (ASYNC_PAYLOAD_LIMIT, Function, FunctionConfig, InvalidParameterValueException, Invocation,
                       ResourceNotFoundException, Runtime, TooManyRequestsException, encode_payload, make_config)
 from .runtime.timeouts import current_budget, install_simulated_sleep, uninstall_simulated_sleep
-from .timeline import Timeline
-from .tracing import Trace, Tracer
-from .leftovers import Leftovers
-from .visibility import VisibilityLedger
+from .triggers.timeline import Timeline
+from .observability.tracing import Trace, Tracer
+from .aws.leftovers import Leftovers
+from .arns import function_name_from, queue_name_from
+from .triggers.visibility import VisibilityLedger
 
 ACCOUNT_ID = "123456789012"  # moto's default account: ARNs built here and by moto agree
 # Credentials that cannot work anywhere but in moto, so nothing can ever reach a real account.
@@ -97,7 +99,7 @@ class LocalCloud:
 
         Call ``stop()`` when done (or use it in a ``with`` block: ``with LocalCloud.from_template(p) as cloud``).
         """
-        from .template import load_template
+        from .templates.sam import load_template
         cloud = cls(region, **options).start()
         try:
             load_template(path, cloud)
@@ -126,7 +128,7 @@ class LocalCloud:
             self._restore_process_environment()
             raise
         install_simulated_sleep()
-        lambda_api.activate(self)
+        interception.activate(self)
         self.tracer.start()
         self._started = True
         return self
@@ -139,7 +141,7 @@ class LocalCloud:
         if self.endpoint_url is not None:
             self._disconnect_endpoint()
         self.tracer.stop()
-        lambda_api.deactivate(self)
+        interception.deactivate(self)
         self._clients.clear()
         if self._mock is not None:
             moto_patches.uninstall()
@@ -313,7 +315,7 @@ class LocalCloud:
         ``on_failure`` / ``on_success`` name an SQS queue (name, URL or ARN) that receives a record of
         each event that failed for good / succeeded.
         """
-        from .invocations import AsyncConfig
+        from .triggers.asynchronous import AsyncConfig
         self.function(name)
         if not 0 <= maximum_retry_attempts <= 2:
             raise InvalidParameterValueException(
@@ -349,7 +351,7 @@ class LocalCloud:
 
     def cost(self) -> CostEstimate:
         """What everything that ran so far would cost on AWS (``.monthly(1_000_000)`` projects it)."""
-        return estimate(self)
+        return estimate(self.invocations, self.functions, self.event_source_mappings, self)
 
     # -- queues and their triggers --------------------------------------------------------------
 
@@ -455,7 +457,7 @@ class LocalCloud:
     def api_gateway(self):
         """The local API Gateway (REST and HTTP APIs) that turns HTTP requests into events."""
         if self._api_gateway is None:
-            from .http import ApiGateway  # Flask is imported only when an API is used
+            from .gateway.api_gateway import ApiGateway  # Flask is imported only when an API is used
             self._api_gateway = ApiGateway(self)
         return self._api_gateway
 
@@ -522,15 +524,3 @@ class LocalCloud:
         if player.error is not None:
             raise player.error
 
-
-def queue_name_from(queue: str) -> str:
-    """``name``, ``https://sqs.REGION.amazonaws.com/ACCOUNT/name`` or ``arn:aws:sqs:REGION:ACCOUNT:name``."""
-    return queue.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
-
-
-def function_name_from(name_or_arn: str) -> str:
-    """``my-fn``, ``arn:aws:lambda:REGION:ACCOUNT:function:my-fn[:qualifier]`` or ``ACCOUNT:function:my-fn``."""
-    parts = name_or_arn.split(":")
-    if "function" in parts:
-        return parts[parts.index("function") + 1]
-    return parts[0]

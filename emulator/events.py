@@ -24,11 +24,11 @@ import os
 import re
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode
 
-from .clock import as_utc
+from .timestamps import epoch_millis, iso_millis, iso_seconds, moment_or_now, request_time
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT_ID = "123456789012"  # the placeholder account of AWS's own samples (and moto's)
@@ -38,7 +38,6 @@ Pairs = Mapping[str, Any] | Iterable[tuple[str, str]] | None
 Query = Pairs | str
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 SQS_MESSAGE_LIMIT = 1024 * 1024  # SQS rejects a message body over 1 MiB
 SQS_QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$|^[A-Za-z0-9_-]{1,75}\.fifo$")
 SNS_TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$|^[A-Za-z0-9_-]{1,251}\.fifo$")
@@ -48,36 +47,7 @@ REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 
-# --- shared helpers: time, names, text ------------------------------------------------------------
-
-def _moment(time: datetime | None) -> datetime:
-    """``time`` as an aware UTC datetime; ``None`` means now (virtual time inside a LocalCloud)."""
-    if time is None:
-        return datetime.now(timezone.utc)
-    if not isinstance(time, datetime):
-        raise TypeError(f"time must be a datetime (naive means UTC) or None for now, got {type(time).__name__}")
-    return as_utc(time)
-
-
-def _iso_seconds(moment: datetime) -> str:
-    """``2015-10-08T16:53:06Z``: the time format of EventBridge events."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _iso_millis(moment: datetime) -> str:
-    """``1970-01-01T00:00:00.000Z``: the time format of S3 and SNS events."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def _request_time(moment: datetime) -> str:
-    """``09/Apr/2015:12:34:56 +0000``: API Gateway's access-log time (English month, whatever the locale)."""
-    return f"{moment.day:02d}/{MONTHS[moment.month - 1]}/{moment.strftime('%Y:%H:%M:%S')} +0000"
-
-
-def _epoch_millis(moment: datetime) -> int:
-    """Milliseconds since 1970, as AWS writes timestamps in SQS attributes and API Gateway contexts."""
-    return int(moment.timestamp() * 1000)
-
+# --- shared helpers: names, text -----------------------------------------------------------------
 
 def _check(value: str, pattern: re.Pattern[str], what: str, rule: str) -> str:
     """Return ``value`` if it matches ``pattern``, else raise a ValueError that states AWS's naming rule."""
@@ -218,7 +188,7 @@ def sqs(body: str | dict | list = "Hello from SQS!", queue: str = "MyQueue", *,
     bodies = [body] if records is None else list(records)
     if not 1 <= len(bodies) <= 10_000:
         raise ValueError(f"records has {len(bodies)} bodies: an SQS event carries 1 to 10,000 messages")
-    sent = str(_epoch_millis(_moment(None)))
+    sent = str(epoch_millis(moment_or_now(None)))
     attributes = {"ApproximateReceiveCount": "1", "SentTimestamp": sent,
                   "SenderId": account_id, "ApproximateFirstReceiveTimestamp": sent}
     queue_arn = f"arn:aws:sqs:{region}:{account_id}:{queue}"
@@ -248,7 +218,7 @@ def scheduled(rule: str = "my-scheduled-rule", time: datetime | None = None, *,
         "detail-type": "Scheduled Event",
         "source": "aws.events",
         "account": account_id,
-        "time": _iso_seconds(_moment(time)),  # EventBridge times have no fraction of a second
+        "time": iso_seconds(moment_or_now(time)),  # EventBridge times have no fraction of a second
         "region": region,
         "resources": [f"arn:aws:events:{region}:{account_id}:rule/{rule}"],
         "detail": {},
@@ -369,7 +339,7 @@ def api_gateway(method: str = "GET", path: str = "/", query: Query = None, heade
     extendedRequestId) are left out, as in AWS's published sample.
     """
     method, path = _request_line(method, path)
-    moment = _moment(time)
+    moment = moment_or_now(time)
     query_values = _grouped(_query_pairs(query))
     header_pairs = _pairs(headers, "header")
     header_values = _grouped(header_pairs)
@@ -380,8 +350,8 @@ def api_gateway(method: str = "GET", path: str = "/", query: Query = None, heade
         "resourceId": resource_id,
         "stage": stage,
         "requestId": request_id or str(uuid.uuid4()),  # REST API request ids are UUIDs
-        "requestTime": _request_time(moment),
-        "requestTimeEpoch": _epoch_millis(moment),
+        "requestTime": request_time(moment),
+        "requestTimeEpoch": epoch_millis(moment),
         "identity": {
             # Set only for IAM or Cognito callers; API Gateway sends them as null otherwise.
             "cognitoIdentityPoolId": None, "accountId": None, "cognitoIdentityId": None, "caller": None,
@@ -461,7 +431,7 @@ def http_api(method: str = "GET", path: str = "/", query: Query = None, headers:
     x-forwarded-for, x-amzn-trace-id, content-length).
     """
     method, path = _request_line(method, path)
-    moment = _moment(time)
+    moment = moment_or_now(time)
     _region(region), _account(account_id)
     query_pairs = _query_pairs(query)
     header_pairs = _pairs(headers, "header")
@@ -483,8 +453,8 @@ def http_api(method: str = "GET", path: str = "/", query: Query = None, headers:
         "requestId": request_id or _http_api_request_id(),
         "routeKey": route_key,
         "stage": stage,
-        "time": _request_time(moment),
-        "timeEpoch": _epoch_millis(moment),
+        "time": request_time(moment),
+        "timeEpoch": epoch_millis(moment),
     })
     event: dict[str, Any] = {
         "version": "2.0",
@@ -527,12 +497,12 @@ def s3_put(bucket: str = "example-bucket", key: str = "test/key", *, size: int =
         raise ValueError(f"key {key!r} must be a non-empty str, such as 'uploads/photo.jpg'")
     if isinstance(size, bool) or not isinstance(size, int) or size < 0:
         raise ValueError(f"size {size!r} must be a whole number of bytes, 0 or more")
-    moment = _moment(time)
+    moment = moment_or_now(time)
     return {"Records": [{
         "eventVersion": "2.1",  # the version S3 writes in its ObjectCreated notifications
         "eventSource": "aws:s3",
         "awsRegion": region,
-        "eventTime": _iso_millis(moment),
+        "eventTime": iso_millis(moment),
         "eventName": "ObjectCreated:Put",
         "userIdentity": {"principalId": principal_id},
         "requestParameters": {"sourceIPAddress": source_ip},
@@ -599,7 +569,7 @@ def sns(message: str | dict | list = "example message", *, topic: str = "Example
             "TopicArn": topic_arn,
             "Subject": subject,  # SNS sends null when the publisher gave no subject
             "Message": _text(message, "message"),
-            "Timestamp": _iso_millis(_moment(time)),
+            "Timestamp": iso_millis(moment_or_now(time)),
             "SignatureVersion": "1",
             "Signature": _random_text(256),
             "SigningCertUrl": f"{endpoint}/SimpleNotificationService-{uuid.uuid4().hex}.pem",

@@ -21,58 +21,44 @@ from __future__ import annotations
 import base64
 import json
 import re
-from typing import TYPE_CHECKING, Callable
+from typing import Any, Callable, Protocol
 from urllib.parse import unquote, urlsplit
 
 from botocore.awsrequest import AWSResponse
 from botocore.handlers import BUILTIN_HANDLERS
 
-from .runtime import LambdaServiceError
-
-if TYPE_CHECKING:
-    from .cloud import LocalCloud
+from .aws.interception import active_cloud, answers, stub_response
+from .runtime import Invocation, LambdaServiceError
+from .triggers.event_source_mapping import EventSourceMapping
 
 LOG_TAIL_BYTES = 4096  # Invoke's LogType=Tail returns the last 4 KB of the log
 
-_active_clouds: list["LocalCloud"] = []
 
+class LambdaService(Protocol):
+    """What the Lambda API calls on the local cloud that answers it."""
 
-def activate(cloud: "LocalCloud") -> None:
-    """Serve boto3 Lambda calls from ``cloud`` (the most recently started cloud wins)."""
-    _active_clouds.append(cloud)
+    event_source_mappings: dict[str, EventSourceMapping]
 
+    def function(self, name_or_arn: str) -> Any: ...
 
-def deactivate(cloud: "LocalCloud") -> None:
-    if cloud in _active_clouds:
-        _active_clouds.remove(cloud)
+    def function_arn(self, name: str) -> str: ...
 
+    def queue_arn(self, queue: str) -> str: ...
 
-def active_cloud() -> "LocalCloud | None":
-    """The local cloud that answers this process's boto3 calls now, if one runs."""
-    return _active_clouds[-1] if _active_clouds else None
+    def invoke_raw(self, name: str, payload: bytes, invocation_type: str = "RequestResponse", *,
+                   trigger: str = "invoke", client_context: dict | None = None,
+                   trace_header: str | None = None) -> Invocation | None: ...
 
+    def create_event_source_mapping(self, queue: str, function: str, batch_size: int = 10,
+                                    maximum_batching_window: int = 0, report_batch_item_failures: bool = False,
+                                    enabled: bool = True) -> EventSourceMapping: ...
 
-class _RawBody:
-    """The minimal file-like body botocore's response parser reads."""
+    def delete_event_source_mapping(self, mapping_id: str) -> EventSourceMapping: ...
 
-    def __init__(self, data: bytes) -> None:
-        self._data = data
+    def set_reserved_concurrency(self, name: str, reserved: int | None) -> None: ...
 
-    def stream(self, **kwargs):
-        yield self._data
-
-    def read(self, *args) -> bytes:
-        data, self._data = self._data, b""
-        return data
-
-
-def stub_response(request, status: int, body: bytes = b"", headers: dict | None = None) -> AWSResponse:
-    """The HTTP response a ``before-send`` hook gives botocore instead of sending ``request``."""
-    all_headers = {"Content-Type": "application/json", "x-amzn-RequestId": "local", **(headers or {})}
-    response = AWSResponse(request.url, status, all_headers, _RawBody(body))
-    response._content = body
-    return response
-
+    def configure_async(self, name: str, maximum_retry_attempts: int = 2, maximum_event_age: int = 21600,
+                        on_failure: str | None = None, on_success: str | None = None) -> None: ...
 
 def _error(request, error: LambdaServiceError) -> AWSResponse:
     body = json.dumps({"Type": "User", "message": str(error)}).encode()
@@ -83,7 +69,7 @@ def _path_function(request) -> str:
     return unquote(re.search(r"/functions/([^/]+)", urlsplit(request.url).path).group(1))
 
 
-def _invoke(cloud: "LocalCloud", request) -> AWSResponse:
+def _invoke(cloud: LambdaService, request) -> AWSResponse:
     headers = request.headers
     invocation_type = _header(headers, "X-Amz-Invocation-Type") or "RequestResponse"
     function = _path_function(request)
@@ -108,7 +94,7 @@ def _invoke(cloud: "LocalCloud", request) -> AWSResponse:
     return stub_response(request, 200, invocation.response_bytes, extra)
 
 
-def _create_mapping(cloud: "LocalCloud", request) -> AWSResponse:
+def _create_mapping(cloud: LambdaService, request) -> AWSResponse:
     spec = json.loads(request.body)
     mapping = cloud.create_event_source_mapping(
         spec["EventSourceArn"], spec["FunctionName"], batch_size=spec.get("BatchSize", 10),
@@ -118,7 +104,7 @@ def _create_mapping(cloud: "LocalCloud", request) -> AWSResponse:
     return stub_response(request, 202, json.dumps(_describe_mapping(cloud, mapping)).encode())
 
 
-def _describe_mapping(cloud: "LocalCloud", mapping) -> dict:
+def _describe_mapping(cloud: LambdaService, mapping) -> dict:
     return {
         "UUID": mapping.uuid,
         "BatchSize": mapping.batch_size,
@@ -130,24 +116,24 @@ def _describe_mapping(cloud: "LocalCloud", mapping) -> dict:
     }
 
 
-def _list_mappings(cloud: "LocalCloud", request) -> AWSResponse:
+def _list_mappings(cloud: LambdaService, request) -> AWSResponse:
     mappings = [_describe_mapping(cloud, m) for m in cloud.event_source_mappings.values()]
     return stub_response(request, 200, json.dumps({"EventSourceMappings": mappings}).encode())
 
 
-def _delete_mapping(cloud: "LocalCloud", request) -> AWSResponse:
+def _delete_mapping(cloud: LambdaService, request) -> AWSResponse:
     mapping_id = unquote(urlsplit(request.url).path.rstrip("/").rsplit("/", 1)[1])
     mapping = cloud.delete_event_source_mapping(mapping_id)
     return stub_response(request, 202, json.dumps({**_describe_mapping(cloud, mapping), "State": "Deleting"}).encode())
 
 
-def _put_concurrency(cloud: "LocalCloud", request) -> AWSResponse:
+def _put_concurrency(cloud: LambdaService, request) -> AWSResponse:
     value = json.loads(request.body)["ReservedConcurrentExecutions"]
     cloud.set_reserved_concurrency(_path_function(request), value)
     return stub_response(request, 200, json.dumps({"ReservedConcurrentExecutions": value}).encode())
 
 
-def _put_event_invoke_config(cloud: "LocalCloud", request) -> AWSResponse:
+def _put_event_invoke_config(cloud: LambdaService, request) -> AWSResponse:
     spec = json.loads(request.body)
     name = _path_function(request)
     destinations = spec.get("DestinationConfig", {})
@@ -176,18 +162,16 @@ def _header(headers, name: str) -> str | None:
 
 def serves(event_name: str) -> bool:
     """Whether the active local cloud answers this botocore event (``before-send.lambda.Invoke``...)."""
-    return bool(_active_clouds) and event_name.startswith("before-send.lambda.") \
+    return active_cloud() is not None and event_name.startswith("before-send.lambda.") \
         and event_name.rsplit(".", 1)[-1] in OPERATIONS
 
 
 def _serve(request, event_name: str, **kwargs) -> AWSResponse | None:
     """botocore ``before-send`` handler: answer Lambda operations from the active local cloud."""
-    if not _active_clouds:
-        return None
+    cloud = active_cloud()
     operation = OPERATIONS.get(event_name.rsplit(".", 1)[-1])
-    if operation is None:
+    if cloud is None or operation is None:
         return None
-    cloud = _active_clouds[-1]
     try:
         return operation(cloud, request)
     except LambdaServiceError as error:
@@ -196,3 +180,4 @@ def _serve(request, event_name: str, **kwargs) -> AWSResponse | None:
 
 # Ahead of moto's stubber (which moto appends to the same list when it is imported).
 BUILTIN_HANDLERS.insert(0, ("before-send.lambda", _serve))
+answers(serves)

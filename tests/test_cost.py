@@ -8,7 +8,7 @@ import math
 import boto3
 import pytest
 
-from emulator.cost import (LAMBDA_PER_GB_SECOND, LAMBDA_PER_REQUEST, PRICES_SOURCE, CostEstimate, FunctionCost)
+from emulator.observability.cost import (LAMBDA_PER_GB_SECOND, LAMBDA_PER_REQUEST, PRICES_SOURCE, CostEstimate, FunctionCost)
 from emulator.runtime import TooManyRequestsException
 
 WORK = """

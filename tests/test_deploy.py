@@ -21,7 +21,7 @@ from moto import mock_aws
 
 from emulator import deploy
 from emulator.__main__ import main
-from emulator.template import TemplateError
+from emulator.templates.sam import TemplateError
 
 TEMPLATES = Path(__file__).parent / "fixtures" / "templates"
 CALCULATOR = TEMPLATES / "calculator" / "template.yaml"

@@ -22,8 +22,8 @@ import pytest
 from moto.sqs.models import sqs_backends
 
 from emulator import LocalCloud
-from emulator.endpoint import ENDPOINT_VARIABLE, EndpointError
-from emulator.widgets import queue_depths
+from emulator.aws.endpoint import ENDPOINT_VARIABLE, EndpointError
+from emulator.notebook.widgets import queue_depths
 from moto_server import endpoint, free_port, moto_endpoint  # noqa: F401 (fixtures)
 from test_notebooks import errors, execute, text_of
 

@@ -7,7 +7,7 @@ import json
 import jwt
 import pytest
 
-from emulator import tokens
+from emulator.gateway import tokens
 
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_LabPool"
 ECHO = """
@@ -114,7 +114,7 @@ def test_token_expires_when_the_virtual_clock_passes_its_expiry(api, client):
     lambda gateway: "not-a-jwt",
 ], ids=["wrong audience", "wrong issuer", "bad signature", "not RSA", "garbage"])
 def test_invalid_token_is_401_and_the_server_log_says_why(api, client, caplog, make_token):
-    with caplog.at_level("INFO", logger="emulator.http"):
+    with caplog.at_level("INFO", logger="emulator.gateway.api_gateway"):
         response = client.get("/me", headers=bearer(make_token(api.api_gateway)))
     assert answer(response) == UNAUTHORIZED
     assert any("401" in line and "JWT authorizer Cognito" in line for line in caplog.messages)
@@ -176,7 +176,7 @@ def test_authorizer_raising_unauthorized_is_401(client):
 
 @pytest.mark.parametrize("token", ["crash", "garbage"])
 def test_authorizer_failure_is_500_and_the_function_never_runs(api, client, caplog, token):
-    with caplog.at_level("INFO", logger="emulator.http"):
+    with caplog.at_level("INFO", logger="emulator.gateway.api_gateway"):
         response = client.get("/items/9", headers={"Authorization": token})
     assert answer(response) == (500, {"message": None})
     assert response.headers["x-amzn-ErrorType"] == "AuthorizerConfigurationException"
@@ -265,7 +265,7 @@ def test_a_cached_policy_for_one_route_denies_the_others_without_calling_the_aut
     api.add_route("GET", "/items", "echo", authorizer="TokenAuth")
     api.add_route("GET", "/orders", "echo", authorizer="TokenAuth")
     assert client.get("/items", headers={"Authorization": "allow"}).status_code == 200
-    with caplog.at_level("INFO", logger="emulator.http"):
+    with caplog.at_level("INFO", logger="emulator.gateway.api_gateway"):
         # The policy cached for this token allows only GET /items: implicit deny, and no new call.
         response = client.get("/orders", headers={"Authorization": "allow"})
     assert answer(response) == (403, {"Message": "User is not authorized to access this resource"})

@@ -294,7 +294,7 @@ def test_unknown_http_api_route_is_404_not_found(gateway):
 
 def test_rest_function_error_is_502_and_the_logs_say_why(gateway, caplog):
     gateway.add_route("GET", "/boom", "boom")
-    with caplog.at_level(logging.INFO, logger="emulator.http"):
+    with caplog.at_level(logging.INFO, logger="emulator.gateway.api_gateway"):
         response = client(gateway).get("/boom")
     assert (response.status_code, response.data) == (502, b'{"message": "Internal server error"}')
     assert "ValueError: the database is on fire" in gateway.logs("boom")
@@ -316,7 +316,7 @@ def test_rest_function_timeout_is_502(gateway):
 ])
 def test_rest_malformed_response_is_502_and_the_server_log_says_why(gateway, caplog, value):
     gateway.add_route("POST", "/r", "mirror")
-    with caplog.at_level(logging.INFO, logger="emulator.http"):
+    with caplog.at_level(logging.INFO, logger="emulator.gateway.api_gateway"):
         response = returning(client(gateway), "/r", value)
     assert (response.status_code, response.data) == (502, b'{"message": "Internal server error"}')
     assert any("malformed Lambda proxy response" in line for line in caplog.messages)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from emulator.schedules import InvalidScheduleExpression, Schedule, parse_schedule
+from emulator.triggers.schedules import InvalidScheduleExpression, Schedule, parse_schedule
 
 UTC = timezone.utc
 

@@ -13,7 +13,7 @@ import boto3
 import pytest
 
 from emulator import LocalCloud
-from emulator.template import TemplateError, read_template
+from emulator.templates.sam import TemplateError, read_template
 
 TEMPLATES = Path(__file__).parent / "fixtures" / "templates"
 START = datetime(2026, 1, 5, 0, 0, tzinfo=timezone.utc)
@@ -225,7 +225,7 @@ def test_rest_routes_are_served_behind_the_lambda_authorizer(everything):
 
 
 def test_http_api_routes_are_served_behind_the_jwt_authorizer(everything):
-    from emulator.tokens import mint_token
+    from emulator.gateway.tokens import mint_token
     client = everything.http_app().test_client()
     assert client.get("/orders/public").get_json() == {"routeKey": "GET /orders/public"}
     assert client.get("/orders").status_code == 401
@@ -330,7 +330,7 @@ def test_parameter_overrides_replace_defaults(template, tmp_path):
     path = template(function_template(parameters="Parameters:\n      Stage: {Type: String, Default: dev}",
                                       environment="STAGE: !Ref Stage"))
     with LocalCloud(start_time=START) as cloud:
-        from emulator.template import load_template
+        from emulator.templates.sam import load_template
         report = load_template(path, cloud, parameters={"Stage": "prod"}, stack_name="course")
         assert cloud.function("Echo").config.environment == {"STAGE": "prod"}
         assert cloud.template is report and report.stack_name == "course"

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import boto3
 import pytest
 
-from emulator.tracing import TraceHeader, assemble
+from emulator.observability.tracing import TraceHeader, assemble
 
 ENVIRONMENT = """
 import os
@@ -323,7 +323,7 @@ def test_a_handler_unit_tested_outside_the_cloud_does_not_silence_the_sdk(cloud,
 
 
 def test_the_trace_viewer_widget_shows_a_waterfall(cloud, write_handler):
-    from emulator.tracing import trace_viewer
+    from emulator.observability.tracing import trace_viewer
 
     cloud.create_function("plain", code=write_handler(PLAIN), tracing="Active")
     first = cloud.invoke("plain")

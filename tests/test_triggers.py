@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from emulator import LocalCloud
 from emulator.runtime import TooManyRequestsException
-from emulator.schedules import InvalidScheduleExpression
+from emulator.triggers.schedules import InvalidScheduleExpression
 
 NOW = """
 from datetime import datetime

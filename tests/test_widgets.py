@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from emulator.widgets import clock_control, event_builder, log_viewer, queue_monitor
+from emulator.notebook.widgets import clock_control, event_builder, log_viewer, queue_monitor
 
 ECHO = """
 def lambda_handler(event, context):
@@ -329,7 +329,7 @@ def test_headless_notebook_shows_the_text_of_each_widget(tmp_path):
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in (
         "from datetime import datetime, timezone\n"
         "from emulator import LocalCloud\n"
-        "from emulator.widgets import clock_control, event_builder, log_viewer, queue_monitor\n"
+        "from emulator.notebook.widgets import clock_control, event_builder, log_viewer, queue_monitor\n"
         "cloud = LocalCloud(start_time=datetime(2026, 1, 5, 12, tzinfo=timezone.utc)).start()\n"
         "cloud.create_queue('input_queue', dead_letter_queue='input_dlq', max_receive_count=3)",
         "queue_monitor(cloud)",

@@ -16,8 +16,8 @@ import sys
 from typing import Callable
 
 from .. import deploy
-from ..endpoint import ENDPOINT_VARIABLE
-from ..template import TemplateError
+from ..aws.endpoint import ENDPOINT_VARIABLE
+from ..templates.sam import TemplateError
 from . import pair
 
 

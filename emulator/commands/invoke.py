@@ -56,7 +56,7 @@ def _read_file(path: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from ..cloud import LocalCloud
-    from ..endpoint import notice
+    from ..aws.endpoint import notice
 
     file, _, function = args.target.partition(":")
     path = Path(file)

@@ -20,8 +20,8 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from ..cloud import LocalCloud
-from ..endpoint import notice
-from ..template import TemplateError, TemplateReport
+from ..aws.endpoint import notice
+from ..templates.sam import TemplateError, TemplateReport
 from . import pair
 
 DURATION = re.compile(r"(?:\d+(?:\.\d+)?[smhd])+")

@@ -40,8 +40,8 @@ def run(args: argparse.Namespace) -> int:
     from werkzeug.serving import WSGIRequestHandler, make_server  # Flask and Werkzeug load only to serve
 
     from ..cloud import LocalCloud
-    from ..endpoint import notice
-    from ..template import TemplateError
+    from ..aws.endpoint import notice
+    from ..templates.sam import TemplateError
 
     class QuietRequestHandler(WSGIRequestHandler):
         """Werkzeug's handler without its own request line: the gateway logs a more useful one."""
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
 def _log_requests_to_stderr() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
-    logger = logging.getLogger("emulator.http")
+    logger = logging.getLogger("emulator.gateway.api_gateway")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False

@@ -22,19 +22,14 @@ import sys
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 from . import errors, ids, logs
-from ..tracing import Tracer
 from .context import LambdaContext
 from .environment import ExecutionEnvironment
 from .function import FunctionConfig
+from ..platform.memory import peak_rss_mb
 from .timeouts import TimeBudget, current_budget, time_limit
-
-try:
-    import resource
-except ImportError:  # Windows has no resource module: memory figures fall back to the baseline
-    resource = None
 
 # Payload quotas (Lambda quotas page): 6 MB each way synchronously, 1 MB for an asynchronous event.
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
@@ -198,12 +193,35 @@ class _Outcome:
         return self.error is not None and self.error["errorType"] == errors.TIMEOUT
 
 
+class Observation(Protocol):
+    """What an observer keeps about one running invocation."""
+
+    variables: dict[str, str]  # added to the function's environment for this invocation
+    budget: TimeBudget | None  # set by the runtime: the invocation's clock
+
+
+class InvocationObserver(Protocol):
+    """Told when an invocation starts and when it ends.
+
+    In AWS the Lambda service, not your runtime, records X-Ray segments and sets the trace header
+    every invocation sees in ``_X_AMZN_TRACE_ID``. Here too the runtime knows nothing of tracing: it
+    is given one observer (the local cloud passes its X-Ray tracer), calls ``begin`` before the
+    handler runs and ``end`` after. What ``begin`` returns carries the environment variables the
+    observer wants the function to see, and is handed back to ``end``.
+    """
+
+    def begin(self, config: FunctionConfig, request_id: str, started_at: datetime,
+              header: str | None = None) -> Observation: ...
+
+    def end(self, observation: Observation, invocation: Invocation, config: FunctionConfig) -> None: ...
+
+
 class Runtime:
     """Runs invocations of functions and keeps every function's log and the history."""
 
-    def __init__(self, clock_now: Callable[[], datetime], tracer: Tracer | None = None) -> None:
+    def __init__(self, clock_now: Callable[[], datetime], observer: InvocationObserver) -> None:
         self.clock_now = clock_now
-        self.tracer = tracer or Tracer()
+        self.observer = observer  # the local cloud's X-Ray tracer
         self.history: list[Invocation] = []
         self.log_text: dict[str, list[str]] = {}
         self.listeners: list[Callable[[Invocation], None]] = []
@@ -242,10 +260,10 @@ class Runtime:
         cold = not environment.initialized
         sink: list[str] = [logs.start_line(request_id)]
         stream = environment.log_stream
-        trace = self.tracer.begin(config, request_id, started_at, trace_header)
+        trace = self.observer.begin(config, request_id, started_at, trace_header)
         budget = trace.budget = TimeBudget(config.timeout)  # the invocation's time is also its trace clock
         variables = function.encoded_variables + _encode({"AWS_LAMBDA_LOG_STREAM_NAME": stream, **trace.variables})
-        memory_before = _peak_rss_mb()
+        memory_before = peak_rss_mb()
         outcome = _Outcome()
         _set_powertools_cold_start(cold)
         with _environment_variables(variables), logs.capture_output(request_id, sink), environment.activated():
@@ -265,7 +283,7 @@ class Runtime:
         if outcome.timed_out or not environment.initialized:
             function.discard(environment)  # a timed-out or failed-init environment is not reused
         environment.busy_until = started_at + timedelta(milliseconds=duration_ms + (outcome.init_ms or 0.0))
-        memory = min(config.memory_size, RUNTIME_BASELINE_MB + max(0, _peak_rss_mb() - memory_before))
+        memory = min(config.memory_size, RUNTIME_BASELINE_MB + max(0, peak_rss_mb() - memory_before))
         # Since 1 August 2025 Lambda bills the Init phase of on-demand functions too.
         billed = logs.billed_duration_ms(duration_ms + (outcome.init_ms or 0.0))
         sink.append(logs.end_line(request_id))
@@ -276,7 +294,7 @@ class Runtime:
             init_duration_ms=outcome.init_ms, max_memory_used_mb=memory, cold_start=cold,
             response_bytes=outcome.response if outcome.error is None else json.dumps(outcome.error).encode(),
         )
-        self.tracer.end(trace, invocation, config)
+        self.observer.end(trace, invocation, config)
         self._record(invocation)
         return invocation
 
@@ -375,8 +393,3 @@ def _set_powertools_cold_start(cold: bool) -> None:
         if module is not None:
             module.is_cold_start = cold
 
-
-def _peak_rss_mb() -> int:
-    if resource is None:
-        return 0
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024

@@ -20,13 +20,12 @@ threads, ``time.sleep`` is the real one.
 
 from __future__ import annotations
 
-import ctypes
 import heapq
 import itertools
-import signal
 import threading
 import time
 
+from ..platform import interrupts
 from .errors import InvocationTimeout
 
 _real_sleep = time.sleep
@@ -66,8 +65,8 @@ def simulated_sleep(seconds: float) -> None:
         budget.slept += max(budget.remaining(), 0.0)
         raise InvocationTimeout()
     budget.slept += seconds
-    if threading.current_thread() is threading.main_thread() and _alarm_supported():
-        signal.setitimer(signal.ITIMER_REAL, max(budget.remaining(), 1e-6))
+    if interrupts.alarm_usable():
+        interrupts.set_alarm(max(budget.remaining(), 1e-6))
 
 
 _saved_alarm_handler: list = []  # the SIGALRM handler to give back, while ours is installed
@@ -76,18 +75,14 @@ _saved_alarm_handler: list = []  # the SIGALRM handler to give back, while ours 
 def install_simulated_sleep() -> None:
     """Patch ``time.sleep`` and, from the main thread, install the timeout's SIGALRM handler once."""
     time.sleep = simulated_sleep
-    if threading.current_thread() is threading.main_thread() and _alarm_supported() and not _saved_alarm_handler:
-        _saved_alarm_handler.append(signal.signal(signal.SIGALRM, _raise_timeout))
+    if interrupts.alarm_usable() and not _saved_alarm_handler:
+        _saved_alarm_handler.append(interrupts.on_alarm(_raise_timeout))
 
 
 def uninstall_simulated_sleep() -> None:
     time.sleep = _real_sleep
     if _saved_alarm_handler:
-        signal.signal(signal.SIGALRM, _saved_alarm_handler.pop())
-
-
-def _alarm_supported() -> bool:
-    return hasattr(signal, "setitimer")
+        interrupts.on_alarm(_saved_alarm_handler.pop())
 
 
 def _raise_timeout(signum, frame) -> None:
@@ -134,8 +129,7 @@ class _Watchdog:
                     continue
                 heapq.heappop(self._deadlines)
                 self._active.discard(token)
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                    ctypes.c_ulong(thread_id), ctypes.py_object(InvocationTimeout))
+                interrupts.raise_in_thread(thread_id, InvocationTimeout)
 
 
 _watchdog = _Watchdog()
@@ -160,23 +154,23 @@ class time_limit:
         if stack is None:
             stack = _budgets.stack = []
         stack.append(self.budget)
-        if not (_alarm_supported() and threading.current_thread() is threading.main_thread()):
+        if not interrupts.alarm_usable():
             self._watchdog_token = _watchdog.arm(self.budget.timeout)
             return
         if not _saved_alarm_handler:  # the cloud was started outside the main thread
-            self._previous_handler = signal.signal(signal.SIGALRM, _raise_timeout)
-        self._outer_remaining = signal.setitimer(signal.ITIMER_REAL, self.budget.timeout)[0]
+            self._previous_handler = interrupts.on_alarm(_raise_timeout)
+        self._outer_remaining = interrupts.set_alarm(self.budget.timeout)
 
     def __exit__(self, *exc_info) -> None:
         try:
             if self._watchdog_token is not None:
                 _watchdog.disarm(self._watchdog_token)
                 return
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            interrupts.set_alarm(0)
             if self._previous_handler is not None:
-                signal.signal(signal.SIGALRM, self._previous_handler)
+                interrupts.on_alarm(self._previous_handler)
             if self._outer_remaining > 0:
                 ran = time.perf_counter() - self.budget.started
-                signal.setitimer(signal.ITIMER_REAL, max(self._outer_remaining - ran, 1e-6))
+                interrupts.set_alarm(max(self._outer_remaining - ran, 1e-6))
         finally:
             _budgets.stack.pop()

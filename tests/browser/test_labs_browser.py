@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Iterator
 
-import emulator.widgets
+import emulator.notebook.widgets
 import nbformat
 import pytest
 from browser_kit import REPO, offline_context, screenshot_path
@@ -35,7 +35,7 @@ from playwright.sync_api import Browser, Locator, expect
 pytestmark = pytest.mark.slow
 
 LABS = sorted(path.name for path in (REPO / "labs").glob("[0-9][0-9]_*.ipynb"))
-WIDGET_FACTORIES = tuple(emulator.widgets.__all__)
+WIDGET_FACTORIES = tuple(emulator.notebook.widgets.__all__)
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 IMAGE_TYPES = ("image/png", "image/svg+xml", "image/jpeg")
 REACTION_MS = 60_000  # a click runs cloud code in the kernel (the event builder invokes a function)

@@ -3,18 +3,18 @@
 In AWS, a function is never reachable over HTTP by itself: API Gateway stands in front of it. For
 each request it
 
-1. finds the route (``GET /items/{id}``, see :mod:`emulator.routes`), or answers an error itself:
+1. finds the route (``GET /items/{id}``, see :mod:`emulator.gateway.routes`), or answers an error itself:
    a REST API says ``403 {"message":"Missing Authentication Token"}`` for a path it does not know,
    an HTTP API ``404 {"message":"Not Found"}``;
-2. answers CORS preflights, if the API has a CORS configuration (:mod:`emulator.cors`);
-3. runs the route's authorizer, if any (:mod:`emulator.authorizers`);
+2. answers CORS preflights, if the API has a CORS configuration (:mod:`emulator.gateway.cors`);
+3. runs the route's authorizer, if any (:mod:`emulator.gateway.authorizers`);
 4. turns the request into an event: payload format 1.0 for a REST API, 2.0 for an HTTP API
    (:func:`emulator.events.api_gateway`, :func:`emulator.events.http_api`);
 5. invokes the function synchronously and turns its return value into the HTTP response
-   (:mod:`emulator.proxy_responses`). If the function fails, times out, or returns something that
+   (:mod:`emulator.gateway.proxy_responses`). If the function fails, times out, or returns something that
    is not a response, the client only sees a generic error: ``502 {"message": "Internal server
    error"}`` from a REST API, ``500 {"message":"Internal Server Error"}`` from an HTTP API. The
-   reason is in the function's log, and here also in the server log (logger ``emulator.http``).
+   reason is in the function's log, and here also in the server log (logger ``emulator.gateway.api_gateway``).
 
 :class:`ApiGateway` does all this for both kinds of API; :meth:`ApiGateway.app` wraps it in a
 Flask app, to call with ``app.test_client()`` or to serve (``python -m emulator serve``).
@@ -34,23 +34,23 @@ import secrets
 import string
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Protocol
 from urllib.parse import quote, unquote
 
-from . import events, tokens
+from .. import events
+from . import tokens
 from .authorizers import (DEFAULT_RESULT_TTL, JwtAuthorizer, LambdaAuthorizer, Rejected, configuration_error,
                           method_arn)
 from .cors import CorsConfig
 from .proxy_responses import MalformedResponse, ProxyResponse, read_v1, read_v2
 from .routes import METHODS, Route, RouteTable, normalise_method
-from .runtime import Invocation, LambdaServiceError
+from ..runtime import Function, Invocation, LambdaServiceError
+from ..triggers.clock import VirtualClock
 
 if TYPE_CHECKING:
     from flask import Flask
 
-    from .cloud import LocalCloud
-
-log = logging.getLogger("emulator.http")
+log = logging.getLogger("emulator.gateway.api_gateway")
 
 REST_STAGE = "Prod"  # the stage of the REST API that SAM creates for Api events (ServerlessRestApi)
 HTTP_STAGE = "$default"  # the auto-deployed stage of an HTTP API
@@ -105,10 +105,25 @@ class _Outcome:
     preflight: bool = False
 
 
+class LambdaService(Protocol):
+    """What API Gateway needs of the Lambda service behind it: the account, its clock, its functions."""
+
+    region: str
+    account_id: str
+    clock: VirtualClock
+
+    def function(self, name_or_arn: str) -> Function: ...
+
+    def invoke(self, name: str, event: Any = None, invocation_type: str = "RequestResponse", *,
+               trigger: str = "invoke", client_context: dict | None = None) -> Invocation | None: ...
+
+    def logs(self, name: str) -> str: ...
+
+
 class ApiGateway:
     """The local API Gateway of one LocalCloud: routes, authorizers and CORS for a REST and an HTTP API."""
 
-    def __init__(self, cloud: "LocalCloud") -> None:
+    def __init__(self, cloud: LambdaService) -> None:
         self.cloud = cloud
         self.routes = RouteTable()
         self.authorizers: dict[str, JwtAuthorizer | LambdaAuthorizer] = {}
@@ -167,7 +182,7 @@ class ApiGateway:
     def set_cors(self, api: str, allow_origins: str | Iterable[str], allow_methods: str | Iterable[str] | None = None,
                  allow_headers: str | Iterable[str] | None = None, expose_headers: str | Iterable[str] | None = None,
                  max_age: int | str | None = None, allow_credentials: bool | str = False) -> CorsConfig:
-        """Let browser pages from ``allow_origins`` call the ``api`` ("rest" or "http"); see :mod:`emulator.cors`."""
+        """Let browser pages from ``allow_origins`` call the ``api`` ("rest" or "http"); see :mod:`emulator.gateway.cors`."""
         config = CorsConfig.build(api, allow_origins, allow_methods, allow_headers, expose_headers, max_age,
                                   allow_credentials)
         self.cors[api] = config

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from .clock import VirtualClock, as_utc
+from ..timestamps import as_utc
+from .clock import VirtualClock
 
 
 class Trigger(Protocol):

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable, Iterator
 
-from emulator.clock import as_utc
+from ..timestamps import as_utc
 
 __all__ = ["AtSchedule", "CronSchedule", "InvalidScheduleExpression", "RateSchedule", "Schedule",
            "parse_schedule"]

@@ -2,7 +2,7 @@
 
 Four small dashboards, each bound to one :class:`~emulator.LocalCloud`:
 
-    from emulator.widgets import event_builder, queue_monitor, clock_control, log_viewer
+    from emulator.notebook.widgets import event_builder, queue_monitor, clock_control, log_viewer
     event_builder(cloud)    # pick a trigger, fill its fields, see the event JSON, invoke a function
     queue_monitor(cloud)    # messages in every queue: visible, in flight, delayed; DLQs marked
     clock_control(cloud)    # the virtual time, buttons to move it, play/pause for real-time mode
@@ -28,9 +28,9 @@ from typing import Any, Callable
 
 import ipywidgets as widgets
 
-from . import events
-from .cloud import LocalCloud
-from .runtime import Invocation, LambdaServiceError
+from .. import events
+from ..cloud import LocalCloud
+from ..runtime import Invocation, LambdaServiceError
 
 __all__ = ["clock_control", "event_builder", "log_viewer", "queue_monitor"]
 

@@ -25,8 +25,8 @@ from typing import Any
 from botocore.awsrequest import AWSResponse
 from botocore.handlers import BUILTIN_HANDLERS
 
-from . import lambda_api
-from .queues import MAX_VISIBILITY_TIMEOUT
+from .interception import active_cloud, refuse, stub_response
+from ..triggers.event_source_mapping import MAX_VISIBILITY_TIMEOUT
 
 # Characters SQS accepts in a body (XML 1.0): #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
 FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -70,15 +70,15 @@ CHECKS = {"SendMessage": check_send, "ReceiveMessage": check_visibility, "Change
 def _answer_refused(request, event_name: str, **kwargs: Any) -> AWSResponse | None:
     """botocore ``before-send.sqs``: an SQS error response for a refused request, else None (send it)."""
     check = CHECKS.get(event_name.rsplit(".", 1)[-1])
-    if check is None or lambda_api.active_cloud() is None:
+    if check is None or active_cloud() is None:
         return None
     try:
         check(json.loads(request.body or b"{}"))
     except Refused as refused:
-        request.refused_by_the_local_cloud = True  # moto's stubber, which botocore asks too, then stands aside
+        refuse(request)  # moto's stubber, which botocore asks too, then stands aside
         # SQS's JSON protocol: the error type in the body, the query-compatible code in a header.
         body = json.dumps({"__type": f"com.amazonaws.sqs#{refused.code}", "message": str(refused)}).encode()
-        return lambda_api.stub_response(request, 400, body, {"x-amzn-query-error": f"{refused.code};Sender",
+        return stub_response(request, 400, body, {"x-amzn-query-error": f"{refused.code};Sender",
                                                              "Content-Type": "application/x-amz-json-1.0"})
     return None
 

@@ -29,14 +29,12 @@ import math
 import weakref
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any, Iterable, Mapping
 
 from botocore.handlers import BUILTIN_HANDLERS
 
-from . import lambda_api
-
-if TYPE_CHECKING:
-    from .cloud import LocalCloud
+from ..aws.interception import active_cloud
+from ..runtime import Function, Invocation
 
 # The price table. Source: aws.amazon.com/lambda/pricing and aws.amazon.com/sqs/pricing, US East
 # (N. Virginia), on-demand list prices in USD as published in 2025 (Lambda's request and x86 duration
@@ -148,38 +146,39 @@ class CostEstimate:
         return CostEstimate(self.functions, self.sqs_requests, False).total
 
 
-def estimate(cloud: "LocalCloud") -> CostEstimate:
-    """The bill for everything ``cloud`` ran so far: its invocations and its SQS requests."""
+def estimate(invocations: Iterable[Invocation], functions_by_name: Mapping[str, Function],
+             mappings: Mapping[str, Any], cloud: Any) -> CostEstimate:
+    """The bill for ``invocations`` and for the SQS requests made while ``cloud`` ran and by its ``mappings``."""
     functions: dict[str, FunctionCost] = {}
     usage: dict[str, list[float]] = {}
-    for invocation in cloud.invocations:
+    for invocation in invocations:
         billed = max(1, math.ceil((invocation.init_duration_ms or 0.0) + invocation.duration_ms))
         usage.setdefault(invocation.function, []).append(billed)
     for name, billed in usage.items():
-        memory = cloud.functions[name].config.memory_size if name in cloud.functions else 128
+        memory = functions_by_name[name].config.memory_size if name in functions_by_name else 128
         functions[name] = FunctionCost(name, memory, len(billed), sum(billed),
                                        sum(billed) / 1000 * memory / 1024)
-    return CostEstimate(functions, sqs_requests(cloud))
+    return CostEstimate(functions, sqs_requests(cloud, mappings))
 
 
-def sqs_requests(cloud: "LocalCloud") -> dict[str, float]:
+def sqs_requests(cloud: Any, mappings: Mapping[str, Any]) -> dict[str, float]:
     """Billed SQS requests by queue type: the API calls made while ``cloud`` ran, and its pollers'."""
     counts = Counter(_requests.get(cloud, Counter()))
-    for mapping in cloud.event_source_mappings.values():
+    for mapping in mappings.values():  # each event source mapping counts its own polls
         counts["fifo" if mapping.queue_name.endswith(".fifo") else "standard"] += mapping.stats.sqs_requests
     return {kind: float(count) for kind, count in counts.items() if count}
 
 
 # -- counting SQS API requests ------------------------------------------------------------------------
 
-_requests: "weakref.WeakKeyDictionary[LocalCloud, Counter]" = weakref.WeakKeyDictionary()
+_requests: "weakref.WeakKeyDictionary[Any, Counter]" = weakref.WeakKeyDictionary()  # by local cloud
 
 
 def _count_sqs_request(params: dict, model, **kwargs) -> None:
     """botocore ``before-call.sqs``: bill one request per 64 KB of payload to the running cloud."""
-    if not lambda_api._active_clouds or model.name not in SQS_MESSAGE_OPERATIONS:
+    cloud = active_cloud()
+    if cloud is None or model.name not in SQS_MESSAGE_OPERATIONS:
         return
-    cloud = lambda_api._active_clouds[-1]
     body = params.get("body") or b""
     try:
         request = json.loads(body) if isinstance(body, (bytes, str)) else {}

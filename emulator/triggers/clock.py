@@ -6,7 +6,7 @@ the wall clock; here it is a *virtual* clock that only moves when you ask it to,
 play a day of a ``rate(1 minute)`` schedule in well under a second, and the same script always gives
 the same result.
 
-While the local cloud runs, the clock is installed process-wide with ``time-machine``: handlers that
+While the local cloud runs, the clock is installed process-wide (:mod:`emulator.platform.virtual_time`): handlers that
 call ``datetime.now()`` or ``time.time()`` and moto (which reads ``datetime.now(UTC)`` for message
 visibility and delays) all see virtual time. Durations are measured with ``time.perf_counter``, which
 is not virtual, so the REPORT line still shows how long your code really took.
@@ -18,14 +18,8 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-import time_machine
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Return ``moment`` as an aware UTC datetime (a naive datetime is taken to be UTC already)."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+from ..platform.virtual_time import ProcessTime
+from ..timestamps import as_utc
 
 
 def default_start() -> datetime:
@@ -45,8 +39,7 @@ class VirtualClock:
     def __init__(self, start: datetime | None = None) -> None:
         self._now = as_utc(start) if start is not None else default_start()
         self._timestamp = self._now.timestamp()
-        self._traveller: time_machine.travel | None = None
-        self._coordinates: time_machine.Coordinates | None = None
+        self._process_time: ProcessTime | None = None
         self._lock = threading.RLock()
 
     def now(self) -> datetime:
@@ -67,21 +60,19 @@ class VirtualClock:
                 )
             self._now = moment
             self._timestamp = moment.timestamp()
-            if self._coordinates is not None:
-                self._coordinates.move_to(moment)
+            if self._process_time is not None:
+                self._process_time.move_to(moment)
 
     def install(self) -> None:
         """Make the whole process see virtual time (``datetime.now()``, ``time.time()``, moto)."""
-        if self._traveller is None:
-            self._traveller = time_machine.travel(self._now, tick=False)
-            self._coordinates = self._traveller.start()
+        if self._process_time is None:
+            self._process_time = ProcessTime(self._now)
 
     def uninstall(self) -> None:
         """Give the process its real clock back."""
-        if self._traveller is not None:
-            self._traveller.stop()
-            self._traveller = None
-            self._coordinates = None
+        if self._process_time is not None:
+            self._process_time.stop()
+            self._process_time = None
 
 
 class RealTimePlayer:

@@ -40,15 +40,12 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import yaml
 
-from .authorizers import DEFAULT_RESULT_TTL
-from .cloud import function_name_from, queue_name_from
-
-if TYPE_CHECKING:
-    from .cloud import LocalCloud
+from ..arns import function_name_from, queue_name_from
+from ..gateway.authorizers import DEFAULT_RESULT_TTL
 
 SERVERLESS_TRANSFORM = "AWS::Serverless-2016-10-31"
 FUNCTION, API, HTTP_API, QUEUE = ("AWS::Serverless::Function", "AWS::Serverless::Api",
@@ -60,6 +57,29 @@ GLOBAL_SECTIONS = {"Function": FUNCTION, "Api": API, "HttpApi": HTTP_API}
 # Function properties that belong to resources SAM generates *after* the function (wired in pass 2).
 WIRED_LATER = ("Events", "EventInvokeConfig")
 NO_VALUE = object()  # what !Ref AWS::NoValue gives: the property is removed
+
+
+class CloudBuilder(Protocol):
+    """What a template is built into: a LocalCloud, or deploy's recorder that stands in for one."""
+
+    region: str
+    account_id: str
+    api_gateway: Any  # routes, authorizers and CORS (the gateway's ApiGateway, or a recorder of it)
+    template: "TemplateReport | None"
+
+    def create_function(self, name: str, **options: Any) -> Any: ...
+
+    def create_queue(self, name: str, **options: Any) -> str: ...
+
+    def queue_arn(self, queue: str) -> str: ...
+
+    def create_event_source_mapping(self, queue: str, function: str, **options: Any) -> Any: ...
+
+    def schedule(self, rule_name: str, expression: str, function: str, **options: Any) -> Any: ...
+
+    def add_route(self, method: str, path: str, function: str, **options: Any) -> None: ...
+
+    def configure_async(self, name: str, **options: Any) -> None: ...
 
 
 class TemplateError(ValueError):
@@ -135,7 +155,7 @@ class TemplateReport:
         return "\n".join(lines)
 
 
-def load_template(path: str | Path, cloud: "LocalCloud", *, parameters: dict[str, Any] | None = None,
+def load_template(path: str | Path, cloud: CloudBuilder, *, parameters: dict[str, Any] | None = None,
                   stack_name: str = DEFAULT_STACK_NAME) -> TemplateReport:
     """Create in ``cloud`` the functions, queues, triggers and routes that the SAM template declares.
 
@@ -206,7 +226,7 @@ class _Api:
 class _Stack:
     """The state of one load: parameters, conditions, and what each created resource is called."""
 
-    def __init__(self, path: Path, template: dict, cloud: "LocalCloud", overrides: dict[str, Any],
+    def __init__(self, path: Path, template: dict, cloud: CloudBuilder, overrides: dict[str, Any],
                  stack_name: str) -> None:
         self.path = path
         self.folder = path.parent
@@ -946,5 +966,5 @@ def _boolean(value: Any, where: str, stack: _Stack) -> bool:
     raise stack.error(where, f"must be true or false (got {value!r})")
 
 
-def _function_arn(cloud: "LocalCloud", name: str) -> str:
+def _function_arn(cloud: CloudBuilder, name: str) -> str:
     return f"arn:aws:lambda:{cloud.region}:{cloud.account_id}:function:{name}"

@@ -29,8 +29,8 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from .cloud import LocalCloud
-from .endpoint import notice
+from ..cloud import LocalCloud
+from ..aws.endpoint import notice
 
 _lab: dict = {}  # the running lab of this kernel: "cloud", "work_dir", "labs_dir"
 

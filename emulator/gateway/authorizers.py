@@ -3,7 +3,7 @@
 Two kinds are emulated, the two a Cognito-backed course API uses:
 
 **JWT authorizer (HTTP APIs).** The caller sends a token, usually ``Authorization: Bearer <jwt>``.
-API Gateway checks its signature, issuer, audience and expiry (see :mod:`emulator.tokens`) and, if the
+API Gateway checks its signature, issuer, audience and expiry (see :mod:`emulator.gateway.tokens`) and, if the
 route lists scopes, that the token has one of them. A missing or invalid token gets ``401
 {"message":"Unauthorized"}``, a missing scope ``403 {"message":"Forbidden"}``. A valid token's claims
 reach the function in ``requestContext.authorizer.jwt.claims`` (every value as a string, as API
@@ -63,7 +63,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable
 
-from .runtime import Invocation, LambdaServiceError
+from ..runtime import Invocation, LambdaServiceError
 from .tokens import InvalidToken, verify_token
 
 POLICY_ACTION = "execute-api:Invoke"

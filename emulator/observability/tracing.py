@@ -58,13 +58,13 @@ from urllib.parse import urlsplit
 
 from botocore.handlers import BUILTIN_HANDLERS
 
-from .runtime.ids import entity_id as new_entity_id, trace_id as new_trace_id
-from .runtime.timeouts import current_budget
+from ..runtime.ids import entity_id as new_entity_id, trace_id as new_trace_id
+from ..runtime.timeouts import current_budget
 
 if TYPE_CHECKING:
-    from .runtime.function import FunctionConfig
-    from .runtime.invoke import Invocation
-    from .runtime.timeouts import TimeBudget
+    from ..runtime.function import FunctionConfig
+    from ..runtime.invoke import Invocation
+    from ..runtime.timeouts import TimeBudget
 
 MODES = ("PassThrough", "Active")  # Lambda's TracingConfig modes
 CONTEXT_MISSING = "LOG_ERROR"  # the value Lambda gives AWS_XRAY_CONTEXT_MISSING

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from moto.sqs.models import sqs_backends
 
-from . import events
+from .. import events
 from .visibility import VisibilityLedger, queue_name
 
 RECEIVE_CHUNK = 10  # ReceiveMessage returns at most 10 messages per call
@@ -63,6 +63,20 @@ class PolledQueue(Protocol):
 
 
 # -- moto, in this process ----------------------------------------------------------------------------
+
+class QueueBackend(Protocol):
+    """Every queue of one account: moto's in this process (:class:`MotoQueues`) or an endpoint's."""
+
+    def names(self) -> list[str]: ...
+
+    def url(self, name: str) -> str: ...
+
+    def depths(self) -> dict[str, dict[str, int]]: ...
+
+    def dead_letter_sources(self) -> dict[str, list[str]]: ...
+
+    def queue(self, name: str) -> PolledQueue: ...
+
 
 class MotoQueue:
     """A queue of the in-process moto, read directly. moto's clock is the virtual clock (``clock.py``),
@@ -177,7 +191,7 @@ class EndpointQueue:
 
     The server keeps its own clock, the wall clock, while the local cloud's triggers run on the
     virtual one. A message a function failed stays invisible on the server for the visibility timeout
-    in *real* seconds; the :class:`~emulator.visibility.VisibilityLedger` makes it visible again when
+    in *real* seconds; the :class:`~emulator.triggers.visibility.VisibilityLedger` makes it visible again when
     the timeout has passed on the *virtual* clock, so ``cloud.advance(seconds=30)`` brings failed
     messages back, and the server's redrive policy moves them to the DLQ on the receive that exceeds
     ``maxReceiveCount``, as SQS does. A message sent with ``DelaySeconds`` becomes visible on the

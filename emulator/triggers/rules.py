@@ -26,16 +26,22 @@ import json
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from moto.events.models import events_backends
 from moto.scheduler.models import scheduler_backends
 
-from . import events
+from .. import events
 from .schedules import InvalidScheduleExpression, parse_schedule
+from .service import LambdaService
+from .timeline import Timeline
 
-if TYPE_CHECKING:
-    from .cloud import LocalCloud
+
+class ScheduleService(LambdaService, Protocol):
+    """The Lambda service, the timeline rules fire on, and where boto3's rules are kept."""
+
+    timeline: Timeline
+    endpoint_url: str | None  # None: moto in this process holds the rules
 
 
 class ScheduledRule:
@@ -43,7 +49,7 @@ class ScheduledRule:
 
     pending_work = False  # a schedule never finishes: run_until_idle does not wait for it
 
-    def __init__(self, cloud: "LocalCloud", name: str, expression: str, function: str,
+    def __init__(self, cloud: ScheduleService, name: str, expression: str, function: str,
                  input: Any = None, enabled: bool = True) -> None:
         self.cloud = cloud
         self.name = name
@@ -79,7 +85,7 @@ class ScheduledRule:
 class RuleBook:
     """Every schedule rule of the cloud, whether made with cloud.schedule or with boto3."""
 
-    def __init__(self, cloud: "LocalCloud") -> None:
+    def __init__(self, cloud: ScheduleService) -> None:
         self.cloud = cloud
         self.rules: dict[str, ScheduledRule] = {}
         self._seen: dict[str, tuple] = {}  # what sync() last saw of each schedule made with boto3 (its name first)

@@ -22,7 +22,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.handlers import BUILTIN_HANDLERS
 
-from .visibility import PARAMS_KEY, remember_params
+from ..triggers.visibility import PARAMS_KEY, remember_params
 
 # What a server answers when the resource is already gone: nothing left to delete.
 ALREADY_GONE = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "ResourceNotFoundException")

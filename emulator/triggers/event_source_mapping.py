@@ -24,13 +24,11 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from .queue_backends import RECEIVE_CHUNK, PolledQueue, ReceivedMessage
-from .runtime import InvalidParameterValueException, Invocation
-
-if TYPE_CHECKING:
-    from .cloud import LocalCloud
+from ..runtime import InvalidParameterValueException, Invocation
+from .queue_backends import RECEIVE_CHUNK, PolledQueue, QueueBackend, ReceivedMessage
+from .service import LambdaService
 
 # SQS quotas (SQS developer guide): names of 1-80 characters [A-Za-z0-9_-], ".fifo" for FIFO queues.
 QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,75}(\.fifo)?$|^[A-Za-z0-9_-]{1,80}$")
@@ -88,11 +86,17 @@ class MappingStats:
     sqs_requests: int = 0  # the poller's ReceiveMessage and DeleteMessageBatch calls, which SQS bills
 
 
+class PollingService(LambdaService, Protocol):
+    """The Lambda service, and the queues its pollers read (moto's, or an endpoint's)."""
+
+    queue_backend: QueueBackend
+
+
 @dataclass
 class EventSourceMapping:
     """A poller that feeds one queue to one function: a trigger on the timeline."""
 
-    cloud: "LocalCloud"
+    cloud: PollingService
     queue_name: str
     function: str
     batch_size: int = 10

@@ -16,7 +16,7 @@ long polling from hanging on a clock that stands still; the fourth saves work mo
    does when messages are already there (an empty queue answers empty instead of after the wait).
 4. botocore asks *every* ``before-send`` handler for an answer and keeps the first one, so moto's
    stubber also computes (and discards) its own answer to the Lambda calls the emulator serves
-   (``lambda_api.py``), and would store a message the emulator refused (``sqs_checks.py``). The
+   (``emulator/lambda_api.py``), and would store a message the emulator refused (``sqs_checks.py``). The
    patch makes moto's stubber stand aside for those calls.
 """
 
@@ -26,8 +26,8 @@ from moto.core import utils as moto_utils
 from moto.core.botocore_stubber import BotocoreStubber
 from moto.sqs import models as sqs_models
 
-from . import lambda_api
-from .clock import VirtualClock
+from .interception import answered_here
+from ..triggers.clock import VirtualClock
 
 _originals: dict[str, object] = {}
 
@@ -60,8 +60,7 @@ def install(clock: VirtualClock) -> None:
     sqs_models.SQSBackend.receive_message = receive_message
 
     def stand_aside_for_the_emulator(self, event_name: str, request, **kwargs):
-        answered = lambda_api.serves(event_name) or getattr(request, "refused_by_the_local_cloud", False)
-        return None if answered else stubber(self, event_name, request, **kwargs)
+        return None if answered_here(event_name, request) else stubber(self, event_name, request, **kwargs)
 
     BotocoreStubber.__call__ = stand_aside_for_the_emulator
 

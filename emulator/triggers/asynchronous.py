@@ -24,12 +24,10 @@ import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .runtime import Function, Invocation
-
-if TYPE_CHECKING:
-    from .cloud import LocalCloud
+from ..runtime import Function, Invocation
+from .service import LambdaService
 
 # Lambda's documented retry delays for asynchronous invocation: at least 1 minute, then 2 minutes.
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=2))
@@ -66,7 +64,7 @@ class AsyncInvoker:
 
     pending_work = True
 
-    def __init__(self, cloud: "LocalCloud") -> None:
+    def __init__(self, cloud: LambdaService) -> None:
         self.cloud = cloud
         self.configs: dict[str, AsyncConfig] = {}
         self._queue: list[QueuedEvent] = []
@@ -159,7 +157,7 @@ class AsyncInvoker:
 
     def _send_record(self, queue_url: str, event: QueuedEvent, condition: str,
                      invocation: Invocation | None) -> None:
-        self.cloud.sqs.send_message(QueueUrl=queue_url,
+        self.cloud.client("sqs").send_message(QueueUrl=queue_url,
                                     MessageBody=json.dumps(self._record(event, condition, invocation)))
 
     def _record(self, event: QueuedEvent, condition: str, invocation: Invocation | None) -> dict[str, Any]:

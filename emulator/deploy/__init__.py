@@ -56,13 +56,13 @@ import boto3
 from botocore.exceptions import (BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError,
                                  PartialCredentialsError, WaiterError)
 
-from .cloud import function_name_from, queue_name_from
-from .endpoint import PLACEHOLDER_CREDENTIALS, EndpointError, endpoint_url as configured_endpoint
-from .queues import queue_attributes
-from .runtime import make_config
-from .runtime.function import FunctionConfig
-from .schedules import AtSchedule, parse_schedule
-from .template import FUNCTION, ScheduleInfo, read_template, load_template
+from ..arns import function_name_from, queue_name_from
+from ..aws.endpoint import PLACEHOLDER_CREDENTIALS, EndpointError, endpoint_url as configured_endpoint
+from ..triggers.event_source_mapping import queue_attributes
+from ..runtime import make_config
+from ..runtime.function import FunctionConfig
+from ..triggers.schedules import AtSchedule, parse_schedule
+from ..templates.sam import FUNCTION, ScheduleInfo, read_template, load_template
 
 STACK_TAG = "lambda-lab:stack"
 ROLE_PATH = "/lambda-lab/"  # the generated roles live under their own path, easy to list and to spot
@@ -451,7 +451,7 @@ class _GatewayRecorder:
 
 
 class _TemplateRecorder:
-    """Stands in for a LocalCloud while :func:`~emulator.template.load_template` reads the template.
+    """Stands in for a LocalCloud while :func:`~emulator.templates.sam.load_template` reads the template.
 
     The loader calls the methods it calls on a LocalCloud (create_queue, create_function, schedule,
     ...). Here each call checks its arguments with the emulator's own validation and writes down what
@@ -550,7 +550,7 @@ def read_stack(template: str | Path, stack: str, region: str, account_id: str, *
                parameters: dict[str, Any] | None = None) -> StackSpec:
     """What ``template`` asks for, as deployable specs (no AWS call: the template loader does the reading).
 
-    Raises :class:`~emulator.template.TemplateError` for a template the local cloud would refuse, and
+    Raises :class:`~emulator.templates.sam.TemplateError` for a template the local cloud would refuse, and
     :class:`DeployError` for what cannot be deployed.
     """
     if not STACK_NAME.match(stack or ""):

@@ -1,0 +1,14 @@
+"""What differs between the platforms the kit runs on: Linux, macOS, Windows, and Pyodide in a browser.
+
+The rest of the kit is one core. The few things an operating system gives or withholds live here,
+one small module each, and each module picks its implementation once, when it is first imported:
+
+- :mod:`~emulator.platform.virtual_time`: making the whole process see the virtual clock
+  (``time-machine`` natively);
+- :mod:`~emulator.platform.interrupts`: stopping a handler that runs past its timeout (a SIGALRM
+  interval timer where POSIX has one, an exception raised asynchronously in the handler's thread
+  elsewhere);
+- :mod:`~emulator.platform.memory`: the process's peak memory, for REPORT's "Max Memory Used".
+
+A new platform is a second implementation inside these modules, never an ``if`` in the runtime.
+"""
