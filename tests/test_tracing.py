@@ -323,7 +323,7 @@ def test_a_handler_unit_tested_outside_the_cloud_does_not_silence_the_sdk(cloud,
 
 
 def test_the_trace_viewer_widget_shows_a_waterfall(cloud, write_handler):
-    from emulator.observability.tracing import trace_viewer
+    from emulator.notebook.widgets import trace_viewer
 
     cloud.create_function("plain", code=write_handler(PLAIN), tracing="Active")
     first = cloud.invoke("plain")

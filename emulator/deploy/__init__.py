@@ -34,6 +34,11 @@ Where this differs from AWS (``sam deploy`` goes through CloudFormation; this do
   are refused; a template's ``Policies`` are not read (the generated role follows the rule above);
 - a function's ``Runtime`` is read as written in the template (default python3.12); ``Layers`` are
   not deployed.
+
+Why this module is longer than 600 lines: it is a deployer written by hand, resource by resource
+(queues, roles, log groups, functions, triggers, schedules, HTTP APIs), kept in one piece until
+CloudFormation change sets (which plan, apply, roll back and delete a stack themselves) replace the
+planning and applying parts.
 """
 
 from __future__ import annotations

@@ -516,3 +516,24 @@ def clock_control(cloud: LocalCloud) -> ClockControl:
 def log_viewer(cloud: LocalCloud) -> LogViewer:
     """Pick an invocation (function, trigger, time, cold/warm, error) and read its log and REPORT."""
     return LogViewer(cloud)
+
+
+def trace_viewer(cloud: LocalCloud) -> widgets.VBox:
+    """A notebook widget: pick one of the cloud's traces, see its waterfall (refresh shows the newest)."""
+    picker = widgets.Dropdown(description="trace")
+    image = widgets.Image(format="png")
+    refresh = widgets.Button(description="refresh")
+
+    def load(_=None) -> None:
+        picker.options = [(repr(trace), trace) for trace in cloud.traces()]
+        if picker.options:
+            picker.index = len(picker.options) - 1
+
+    def show(change) -> None:
+        if change["new"] is not None:
+            image.value = change["new"]._repr_png_()
+
+    picker.observe(show, names="value")
+    refresh.on_click(load)
+    load()
+    return widgets.VBox([widgets.HBox([picker, refresh]), image])

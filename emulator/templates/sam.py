@@ -30,6 +30,11 @@ Where this differs from AWS:
 - a ``ScheduleV2`` event without ``Input`` delivers EventBridge's scheduled event, not Scheduler's
   own default notification; ``ScheduleExpressionTimezone`` is ignored (schedules run in UTC);
 - only the intrinsic functions listed in :data:`INTRINSICS` are evaluated, and ``Outputs`` are not.
+
+Why this module is longer than 600 lines: it is SAM's semantics written by hand (globals, implicit
+APIs, events, intrinsic functions), in one place so that it can be replaced in one piece by SAM's own
+translator (aws-sam-translator) feeding a CloudFormation model; splitting it first would only move
+code that is about to go.
 """
 
 from __future__ import annotations

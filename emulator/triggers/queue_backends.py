@@ -62,8 +62,6 @@ class PolledQueue(Protocol):
         """Delete processed messages; returns the number of SQS requests that took."""
 
 
-# -- moto, in this process ----------------------------------------------------------------------------
-
 class QueueBackend(Protocol):
     """Every queue of one account: moto's in this process (:class:`MotoQueues`) or an endpoint's."""
 
@@ -77,6 +75,8 @@ class QueueBackend(Protocol):
 
     def queue(self, name: str) -> PolledQueue: ...
 
+
+# -- moto, in this process ----------------------------------------------------------------------------
 
 class MotoQueue:
     """A queue of the in-process moto, read directly. moto's clock is the virtual clock (``clock.py``),
