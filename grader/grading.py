@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from emulator.platform.processes import FORK_AVAILABLE
+
 from . import sandbox
 from .exercises import Course, Exercise, Lab
 from .extract import NotebookError, handler_bodies, lab_of, load_notebook, write_handlers
@@ -207,11 +209,11 @@ def grade_folder(submissions: Path, course: Course, settings: Settings, workers:
 
 
 def grade_notebooks(notebooks: list[Path], course: Course, settings: Settings, workers: int,
-                    progress: bool = True, fork: bool = True) -> list[SubmissionResult]:
+                    progress: bool = True, fork: bool = FORK_AVAILABLE) -> list[SubmissionResult]:
     """Grade the given notebooks (see :func:`grade_folder`).
 
     ``fork=False`` starts a fresh Python process per exercise instead (what the benchmark compares
-    with, and what to use where forking is unsafe).
+    with, what to use where forking is unsafe, and the default where there is no fork: Windows).
     """
     from tqdm import tqdm
 

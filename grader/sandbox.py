@@ -53,7 +53,6 @@ import os
 import secrets
 import select
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -63,10 +62,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-try:
-    import resource
-except ImportError:  # not POSIX: no limits can be set
-    resource = None
+from emulator.platform import processes
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MEMORY_MB = 2048
@@ -211,10 +207,7 @@ class _Child:
 
     def finish(self, timed_out: bool) -> RunResult:
         """Stop the child and everything it started, collect its records and judge them."""
-        try:
-            os.killpg(self.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        processes.kill_group(self.pid)
         if self.process is not None:
             self.process.wait()
         else:
@@ -308,7 +301,7 @@ def _child_main(request: dict, results_fd: int, forked: bool) -> None:
     """Set up the limits and the guards, run pytest on the exercise's tests, report, exit."""
     folder = request["folder"]
     if forked:
-        os.setsid()  # its own process group, so the parent can kill all it starts
+        processes.start_own_group()  # so the parent can kill all it starts
         os.closerange(3, results_fd)
         os.closerange(results_fd + 1, 1 << 16)
         os.chdir(folder)
@@ -336,16 +329,7 @@ def _child_main(request: dict, results_fd: int, forked: bool) -> None:
 
 def limit_resources(memory_mb: int, timeout: float) -> None:
     """Memory (address space), CPU seconds, written file size, no core dumps. Unsupported ones are skipped."""
-    if resource is None:
-        return
-    cpu = int(timeout) + 5
-    limits = [("RLIMIT_AS", memory_mb * 2**20), ("RLIMIT_CPU", cpu), ("RLIMIT_FSIZE", FILE_SIZE_LIMIT),
-              ("RLIMIT_CORE", 0)]
-    for name, value in limits:
-        try:
-            resource.setrlimit(getattr(resource, name), (value, value))
-        except (AttributeError, ValueError, OSError):
-            pass  # e.g. macOS refuses RLIMIT_AS: the time limit still applies
+    processes.limit_resources(memory_mb, int(timeout) + 5, FILE_SIZE_LIMIT)
 
 
 def install_network_guard() -> None:

@@ -8,7 +8,9 @@ one small module each, and each module picks its implementation once, when it is
 - :mod:`~emulator.platform.interrupts`: stopping a handler that runs past its timeout (a SIGALRM
   interval timer where POSIX has one, an exception raised asynchronously in the handler's thread
   elsewhere);
-- :mod:`~emulator.platform.memory`: the process's peak memory, for REPORT's "Max Memory Used".
+- :mod:`~emulator.platform.memory`: the process's peak memory, for REPORT's "Max Memory Used";
+- :mod:`~emulator.platform.processes`: a child process's limits and its process group (the
+  grader's sandbox).
 
 A new platform is a second implementation inside these modules, never an ``if`` in the runtime.
 """
