@@ -19,6 +19,7 @@ and ``cloud.stop()`` at the end.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import Any, Callable
 
 from moto import mock_aws
 
-from . import lambda_api  # noqa: F401 (registers the Lambda API's botocore hook)
+from . import arguments, lambda_api  # noqa: F401 (registers the Lambda API's botocore hook)
 from .aws import interception, moto_patches, sqs_checks  # noqa: F401 (sqs_checks registers its hook)
 from .aws.endpoint import local_endpoint_url, reach_endpoint
 from .observability.cost import CostEstimate, estimate
@@ -34,7 +35,8 @@ from .triggers.clock import RealTimePlayer, VirtualClock
 from .triggers.concurrency import DEFAULT_ACCOUNT_LIMIT, ConcurrencyModel
 from .triggers.asynchronous import AsyncInvoker
 from .triggers.queue_backends import EndpointQueues, MotoQueues
-from .triggers.event_source_mapping import EventSourceMapping, queue_attributes
+from .triggers.event_source_mapping import (MAX_BATCH_FIFO, MAX_BATCH_STANDARD, MAX_BATCHING_WINDOW, EventSourceMapping,
+                                            queue_attributes)
 from .triggers.rules import RuleBook, ScheduledRule
 from .runtime import (ASYNC_PAYLOAD_LIMIT, Function, FunctionConfig, InvalidParameterValueException, Invocation,
                       ResourceNotFoundException, Runtime, TooManyRequestsException, encode_payload, make_config)
@@ -92,6 +94,7 @@ class LocalCloud:
         self._saved_environment: dict[str, str | None] = {}
         self._player: RealTimePlayer | None = None
         self._api_gateway = None
+        self._definitions: dict[str, dict[str, Any]] = {}  # what each create_function last asked for
 
     @classmethod
     def from_template(cls, path: str | Path, region: str = "us-east-1", **options: Any) -> "LocalCloud":
@@ -219,15 +222,23 @@ class LocalCloud:
         handler written ``module.function``, the code path must exist. ``tracing="Active"`` (SAM's
         ``Tracing: Active``) records an X-Ray trace of every invocation: see ``cloud.traces()``.
         """
-        config = make_config(name, handler, code, timeout, memory_size, environment, self.region,
-                             self.account_id, reserved_concurrency)
+        arguments.text(name, "the function name")
+        arguments.of_type(code, "code", (str, Path), "the path of a folder or .py file, such as 'work/hello'")
+        arguments.of_type(timeout, "timeout", (int, float), "a number of seconds")
+        arguments.of_type(memory_size, "memory_size", int, "a whole number of MB")
+        config = make_config(name, handler, code, timeout, memory_size, arguments.mapping(environment, "environment"),
+                             self.region, self.account_id, reserved_concurrency)
         self.tracer.set_mode(name, tracing)
+        definition = _definition(config, tracing)
+        previous, self._definitions[name] = self._definitions.get(name), definition
+        if previous is not None and previous != definition:  # a re-run cell with the same code says nothing
+            print(f"Replaced function {name!r} (changed: {', '.join(_changes(previous, definition))}).")
         self.functions[name] = Function(config)
         return config
 
     def function(self, name_or_arn: str) -> Function:
         """The function called ``name_or_arn`` (a name, or a function ARN, optionally with :$LATEST)."""
-        name = function_name_from(name_or_arn)
+        name = function_name_from(arguments.text(name_or_arn, "the function name"))
         try:
             return self.functions[name]
         except KeyError:
@@ -259,19 +270,15 @@ class LocalCloud:
     def _dispatch(self, name: str, event: Any, invocation_type: str, trigger: str,
                   client_context: dict | None, trace_header: str | None = None) -> Invocation | None:
         function = self.function(name)
+        start, outside = self._caller_instant()
         if invocation_type == "Event":
-            request_id = self.async_queue.submit(function, encode_payload(event, ASYNC_PAYLOAD_LIMIT), trigger)
+            request_id = self.async_queue.submit(function, encode_payload(event, ASYNC_PAYLOAD_LIMIT), trigger, start)
             self.tracer.carry(request_id, trace_header)  # an asynchronous event keeps its caller's trace
             return None
         if invocation_type != "RequestResponse":
             raise InvalidParameterValueException(
                 f"invocation_type {invocation_type!r} is not one of 'RequestResponse', 'Event'")
         payload = encode_payload(event)
-        # A caller outside any handler (a notebook, a test, an HTTP client) waits for each synchronous
-        # call to return before making the next, so its calls never overlap one another: each starts
-        # when the previous one ended on the virtual clock. Calls made from inside a handler start now.
-        outside = current_budget() is None
-        start = max(self.clock.now(), self._sync_caller_free) if outside else self.runtime.start_time()
         if not self.concurrency.has_room(function.config.name, function.config.reserved_concurrency, start):
             self.concurrency.record_throttle(function.config.name)
             raise TooManyRequestsException(
@@ -283,6 +290,21 @@ class LocalCloud:
         if outside:
             self._sync_caller_free = start + timedelta(milliseconds=invocation.duration_ms + (invocation.init_duration_ms or 0))
         return invocation
+
+    def _caller_instant(self) -> tuple[datetime, bool]:
+        """When a call made now starts on the virtual clock, and whether its caller is outside the cloud.
+
+        A caller outside any handler (a notebook, a test, an HTTP client) waits for each synchronous
+        call to return before making the next, so its calls never overlap one another: each call, and
+        each event it queues, starts when its previous synchronous call ended. A call made from inside
+        a handler starts at the instant that handler has reached; one made by a firing trigger (a
+        schedule) at the trigger's instant.
+        """
+        if current_budget() is not None:
+            return self.runtime.start_time(), False
+        if self.timeline.firing:
+            return self.clock.now(), False
+        return max(self.clock.now(), self._sync_caller_free), True
 
     def run(self, function: Function, payload: bytes, trigger: str, *, request_id: str | None = None,
             client_context: dict | None = None, start: datetime | None = None,
@@ -317,12 +339,8 @@ class LocalCloud:
         """
         from .triggers.asynchronous import AsyncConfig
         self.function(name)
-        if not 0 <= maximum_retry_attempts <= 2:
-            raise InvalidParameterValueException(
-                f"maximum_retry_attempts {maximum_retry_attempts} is out of range: Lambda allows 0 to 2")
-        if not 60 <= maximum_event_age <= 21600:
-            raise InvalidParameterValueException(
-                f"maximum_event_age {maximum_event_age} is out of range: Lambda allows 60 to 21600 seconds")
+        arguments.whole_number(maximum_retry_attempts, "maximum_retry_attempts", 0, 2, "retries")
+        arguments.whole_number(maximum_event_age, "maximum_event_age", 60, 21600, "seconds")
         self.async_queue.configs[name] = AsyncConfig(
             maximum_retry_attempts, timedelta(seconds=maximum_event_age),
             self.queue_url(on_failure) if on_failure else None, self.queue_url(on_success) if on_success else None)
@@ -375,7 +393,7 @@ class LocalCloud:
         receives without being deleted (the queue's redrive policy).
         """
         dead_letter_arn = None
-        if dead_letter_queue is not None:
+        if arguments.text(dead_letter_queue, "dead_letter_queue", optional=True) is not None:
             dlq_name = queue_name_from(dead_letter_queue)
             if dlq_name not in self.queue_names():
                 self.create_queue(dlq_name, fifo=fifo)
@@ -389,7 +407,7 @@ class LocalCloud:
 
     def queue_name(self, queue: str) -> str:
         """A queue's name from its name, URL or ARN (raises naming the queue if it does not exist)."""
-        name = queue_name_from(queue)
+        name = queue_name_from(arguments.text(queue, "the queue"))
         if name not in self.queue_names():
             known = ", ".join(sorted(self.queue_names())) or "none yet"
             raise ResourceNotFoundException(
@@ -413,13 +431,11 @@ class LocalCloud:
         name = self.queue_name(queue)
         target = self.function(function)
         fifo = name.endswith(".fifo")
-        limit = 10 if fifo else 10_000
-        if not 1 <= batch_size <= limit:
-            raise InvalidParameterValueException(
-                f"batch_size {batch_size} is out of range: Lambda allows 1 to {limit} for {'FIFO' if fifo else 'standard'} queues")
-        if not 0 <= maximum_batching_window <= 300:
-            raise InvalidParameterValueException(
-                f"maximum_batching_window {maximum_batching_window} is out of range: Lambda allows 0 to 300 seconds")
+        arguments.whole_number(batch_size, "batch_size", 1, MAX_BATCH_FIFO if fifo else MAX_BATCH_STANDARD,
+                               f"records for {'FIFO' if fifo else 'standard'} queues")
+        arguments.whole_number(maximum_batching_window, "maximum_batching_window", 0, MAX_BATCHING_WINDOW, "seconds")
+        arguments.flag(report_batch_item_failures, "report_batch_item_failures")
+        arguments.flag(enabled, "enabled")
         if batch_size > 10 and maximum_batching_window < 1:
             raise InvalidParameterValueException(
                 f"batch_size {batch_size} is above 10: Lambda then needs maximum_batching_window of at least 1 second")
@@ -491,8 +507,9 @@ class LocalCloud:
     def advance(self, *, seconds: float = 0, minutes: float = 0, hours: float = 0, days: float = 0) -> None:
         """Move virtual time forward, firing everything that falls due on the way, in time order."""
         delta = timedelta(seconds=seconds, minutes=minutes, hours=hours, days=days)
-        if delta < timedelta(0):
-            raise ValueError(f"advance() moves time forward only (got {delta})")
+        if delta < timedelta(0):  # the clock never goes back, as time in AWS does not
+            raise ValueError(f"advance() moves time forward only (got {delta.total_seconds():g} seconds): "
+                             f"pass a positive amount, e.g. cloud.advance(minutes=5)")
         self.advance_to(self.clock.now() + delta)
 
     def advance_to(self, moment: datetime) -> None:
@@ -524,3 +541,22 @@ class LocalCloud:
         if player.error is not None:
             raise player.error
 
+
+def _definition(config: FunctionConfig, tracing: str) -> dict[str, Any]:
+    """What a create_function call asked for: the configuration, the tracing mode and a digest of the code."""
+    return {**{field.name: getattr(config, field.name) for field in dataclasses.fields(config)},
+            "tracing": tracing, "code": _code_digest(config)}
+
+
+def _code_digest(config: FunctionConfig) -> str:
+    """A digest of the function's Python files: the folder's own and the handler's module (not subfolders)."""
+    digest = hashlib.sha256()
+    handler_file = config.code_dir / (config.module_name.replace(".", "/") + ".py")
+    for path in sorted({*config.code_dir.glob("*.py"), handler_file}):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    return [key if key == "code" else f"{key} {old[key]} -> {new[key]}" for key in new if old[key] != new[key]]

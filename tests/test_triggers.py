@@ -349,3 +349,35 @@ def test_observers_hear_of_every_invocation_and_every_move_of_the_clock(cloud, w
     cloud.run_until_idle()
     assert len(heard) == 4  # the invoke, the move, the queued event when it runs, the end of run_until_idle
     assert heard[-1] == cloud.clock.now()
+
+
+def test_an_event_queued_after_a_synchronous_call_reuses_its_warm_environment(cloud, write_handler):
+    """The caller queues the event only once its synchronous call returned, so AWS reuses the warm
+    environment: the event is received at the instant that call ended, not when it began."""
+    slow = "import time\ndef lambda_handler(e, c):\n    time.sleep(2)\n    return 'done'\n"
+    cloud.create_function("worker", code=write_handler(slow))
+    client = boto3.client("lambda", region_name="us-east-1")
+    client.invoke(FunctionName="worker", Payload=b"{}")
+    client.invoke(FunctionName="worker", InvocationType="Event", Payload=b"{}")
+    cloud.run_until_idle()
+    first, second = cloud.invocations
+    assert (first.cold_start, second.cold_start) == (True, False)
+    ended = first.time + timedelta(milliseconds=first.duration_ms + first.init_duration_ms)
+    assert second.time >= ended
+
+
+def test_an_event_queued_from_inside_a_handler_is_received_at_the_instant_the_handler_reached(cloud, write_handler):
+    caller = """
+import json, time, boto3
+def lambda_handler(event, context):
+    time.sleep(30)
+    boto3.client("lambda").invoke(FunctionName="callee", InvocationType="Event", Payload=b"{}")
+    return "queued"
+"""
+    cloud.create_function("caller", code=write_handler(caller, folder="caller"), timeout=60)
+    cloud.create_function("callee", code=write_handler(RETURN_EVENT, folder="callee"))
+    started = cloud.clock.now()
+    cloud.invoke("caller", {})
+    cloud.run_until_idle()
+    callee = [invocation for invocation in cloud.invocations if invocation.function == "callee"]
+    assert len(callee) == 1 and callee[0].time >= started + timedelta(seconds=30)

@@ -80,12 +80,12 @@ class AsyncInvoker:
     def config(self, function: str) -> AsyncConfig:
         return self.configs.setdefault(function, AsyncConfig())
 
-    def submit(self, function: Function, payload: bytes, trigger: str) -> str:
-        """Queue an event for ``function``; returns its request id (what the 202 response carries)."""
-        now = self.cloud.clock.now()
+    def submit(self, function: Function, payload: bytes, trigger: str, at: datetime) -> str:
+        """Queue an event for ``function``, received at the caller's instant ``at``; returns its request id
+        (what the 202 response carries)."""
         request_id = str(uuid.uuid4())
-        heapq.heappush(self._queue, QueuedEvent(now, next(self._sequence), function.config.name, payload,
-                                                trigger, request_id, now))
+        heapq.heappush(self._queue, QueuedEvent(at, next(self._sequence), function.config.name, payload,
+                                                trigger, request_id, at))
         return request_id
 
     @property

@@ -36,6 +36,7 @@ class Timeline:
     def __init__(self, clock: VirtualClock) -> None:
         self.clock = clock
         self.triggers: list[Trigger] = []
+        self.firing = False  # True while a trigger fires: what it starts begins at the clock's instant
 
     def add(self, trigger: Trigger) -> Trigger:
         self.triggers.append(trigger)
@@ -62,9 +63,16 @@ class Timeline:
         target = as_utc(target)
         while (event := self.next_event()) is not None and event[0] <= target:
             self.clock.move_to(event[0])
-            event[1].fire(event[0])
+            self._fire(*event)
         if target > self.clock.now():
             self.clock.move_to(target)
+
+    def _fire(self, moment: datetime, trigger: Trigger) -> None:
+        outer, self.firing = self.firing, True
+        try:
+            trigger.fire(moment)
+        finally:
+            self.firing = outer
 
     def run_until_idle(self, limit: timedelta) -> timedelta:
         """Advance until no trigger has pending work (schedules do not count). Returns the time taken.
