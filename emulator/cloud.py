@@ -28,7 +28,7 @@ from typing import Any, Callable
 from moto import mock_aws
 
 from . import arguments, lambda_api  # noqa: F401 (registers the Lambda API's botocore hook)
-from .aws import interception, moto_patches, sqs_checks  # noqa: F401 (sqs_checks registers its hook)
+from .aws import eventbridge_checks, interception, moto_patches, sqs_checks  # noqa: F401 (the checks register hooks)
 from .aws.endpoint import local_endpoint_url, reach_endpoint
 from .observability.cost import CostEstimate, estimate
 from .triggers.clock import RealTimePlayer, VirtualClock
@@ -37,9 +37,9 @@ from .triggers.asynchronous import AsyncInvoker
 from .triggers.queue_backends import EndpointQueues, MotoQueues
 from .triggers.event_source_mapping import (MAX_BATCH_FIFO, MAX_BATCH_STANDARD, MAX_BATCHING_WINDOW, EventSourceMapping,
                                             queue_attributes)
-from .triggers.rules import RuleBook, ScheduledRule
+from .triggers.rules import RuleBook, ScheduledRule, check_input, check_rule_name
 from .runtime import (ASYNC_PAYLOAD_LIMIT, Function, FunctionConfig, InvalidParameterValueException, Invocation,
-                      ResourceNotFoundException, Runtime, TooManyRequestsException, encode_payload, make_config)
+                      ResourceNotFoundException, Runtime, SYNC_PAYLOAD_LIMIT, TooManyRequestsException, make_config)
 from .runtime.timeouts import current_budget, install_simulated_sleep, uninstall_simulated_sleep
 from .triggers.timeline import Timeline
 from .observability.tracing import Trace, Tracer
@@ -272,13 +272,13 @@ class LocalCloud:
         function = self.function(name)
         start, outside = self._caller_instant()
         if invocation_type == "Event":
-            request_id = self.async_queue.submit(function, encode_payload(event, ASYNC_PAYLOAD_LIMIT), trigger, start)
+            request_id = self.async_queue.submit(function, arguments.event_payload(event, ASYNC_PAYLOAD_LIMIT), trigger, start)
             self.tracer.carry(request_id, trace_header)  # an asynchronous event keeps its caller's trace
             return None
         if invocation_type != "RequestResponse":
             raise InvalidParameterValueException(
                 f"invocation_type {invocation_type!r} is not one of 'RequestResponse', 'Event'")
-        payload = encode_payload(event)
+        payload = arguments.event_payload(event, SYNC_PAYLOAD_LIMIT)
         if not self.concurrency.has_room(function.config.name, function.config.reserved_concurrency, start):
             self.concurrency.record_throttle(function.config.name)
             raise TooManyRequestsException(
@@ -465,7 +465,8 @@ class LocalCloud:
 
         The function receives the scheduled event, or ``input`` when given.
         """
-        return self.rules.add(rule_name, expression, function, input, enabled)
+        check_input(input, check_rule_name(rule_name))  # refused here, as EventBridge's PutRule / PutTargets refuse them
+        return self.rules.add(rule_name, expression, function, input, arguments.flag(enabled, "enabled"))
 
     # -- HTTP APIs (API Gateway) -----------------------------------------------------------------
 

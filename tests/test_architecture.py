@@ -25,6 +25,7 @@ PARTS = (
     "emulator.aws.interception",  # answering a boto3 request in-process (botocore's before-send)
     "emulator.events",         # sample events of every trigger
     "emulator.runtime",        # functions, execution environments, invoke
+    "emulator.arguments",      # the cloud's arguments and events checked as AWS checks them
     "emulator.observability",  # tracing and cost, fed by the runtime's observers
     "emulator.triggers",       # the clock and everything that fires on it
     "emulator.gateway",        # the HTTP front door

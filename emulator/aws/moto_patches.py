@@ -18,6 +18,9 @@ long polling from hanging on a clock that stands still; the fourth saves work mo
    stubber also computes (and discards) its own answer to the Lambda calls the emulator serves
    (``emulator/lambda_api.py``), and would store a message the emulator refused (``sqs_checks.py``). The
    patch makes moto's stubber stand aside for those calls.
+5. ``CreateQueue`` for an existing queue with another value of an attribute fails in moto with "The
+   specified queue already exists.", naming neither. The patch keeps the error (QueueAlreadyExists) and
+   gives it SQS's own wording, which names the attribute, plus the queue and both values.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 from moto.core import utils as moto_utils
 from moto.core.botocore_stubber import BotocoreStubber
 from moto.sqs import models as sqs_models
+from moto.sqs.exceptions import QueueAlreadyExists
 
 from .interception import answered_here
 from ..triggers.clock import VirtualClock
@@ -37,7 +41,8 @@ def install(clock: VirtualClock) -> None:
         return
     _originals.update(unix_time=sqs_models.unix_time, unix_time_millis=sqs_models.unix_time_millis,
                       retention=sqs_models.SQSBackend.is_message_valid_based_on_retention_period,
-                      receive=sqs_models.SQSBackend.receive_message, stubber=BotocoreStubber.__call__)
+                      receive=sqs_models.SQSBackend.receive_message, stubber=BotocoreStubber.__call__,
+                      create_queue=sqs_models.SQSBackend.create_queue)
     stubber = BotocoreStubber.__call__
     receive = sqs_models.SQSBackend.receive_message
 
@@ -58,6 +63,7 @@ def install(clock: VirtualClock) -> None:
     sqs_models.unix_time_millis = unix_time_millis
     sqs_models.SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period
     sqs_models.SQSBackend.receive_message = receive_message
+    sqs_models.SQSBackend.create_queue = _naming_the_attribute(sqs_models.SQSBackend.create_queue)
 
     def stand_aside_for_the_emulator(self, event_name: str, request, **kwargs):
         return None if answered_here(event_name, request) else stubber(self, event_name, request, **kwargs)
@@ -73,4 +79,25 @@ def uninstall() -> None:
     sqs_models.SQSBackend.is_message_valid_based_on_retention_period = _originals["retention"]
     sqs_models.SQSBackend.receive_message = _originals["receive"]
     BotocoreStubber.__call__ = _originals["stubber"]
+    sqs_models.SQSBackend.create_queue = _originals["create_queue"]
     _originals.clear()
+
+
+def _naming_the_attribute(create_queue):
+    """moto's CreateQueue, whose QueueAlreadyExists names the queue and the attribute that differs."""
+
+    def create_queue_naming_the_attribute(backend, name: str, tags=None, **attributes):
+        try:
+            return create_queue(backend, name, tags, **attributes)
+        except QueueAlreadyExists:
+            # Compared as moto compares them: the attributes sent, against a queue made with them.
+            existing = backend.queues[name].attributes
+            asked = sqs_models.Queue(name, region=backend.region_name, account_id=backend.account_id,
+                                     **{key: value for key, value in attributes.items() if key != "region"}).attributes
+            key = next(key for key in attributes if existing.get(key) != asked.get(key))
+            raise QueueAlreadyExists(  # SQS's sentence first, then the queue and the two values
+                f"A queue already exists with the same name and a different value for attribute {key}: queue "
+                f"{name!r} has {key} {existing.get(key)}, this request asks for {asked.get(key)}. Ask for the same "
+                f"value, change it with set_queue_attributes, or delete the queue first") from None
+
+    return create_queue_naming_the_attribute

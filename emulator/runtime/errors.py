@@ -22,6 +22,7 @@ IMPORT_MODULE_ERROR = "Runtime.ImportModuleError"
 USER_CODE_SYNTAX_ERROR = "Runtime.UserCodeSyntaxError"
 MALFORMED_HANDLER_NAME = "Runtime.MalformedHandlerName"
 MARSHAL_ERROR = "Runtime.MarshalError"
+UNMARSHAL_ERROR = "Runtime.UnmarshalError"  # the event cannot be decoded from JSON
 TIMEOUT = "Sandbox.Timedout"
 RESPONSE_TOO_LARGE = "Function.ResponseSizeTooLarge"
 EMULATOR_DIR = str(Path(__file__).resolve().parents[1])  # frames from here on are the runtime's, not yours

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..runtime import Function, Invocation
+from ..runtime import Function, FunctionFault, Invocation
 from .service import LambdaService
 
 # Lambda's documented retry delays for asynchronous invocation: at least 1 minute, then 2 minutes.
@@ -172,7 +172,7 @@ class AsyncInvoker:
                 "condition": condition,
                 "approximateInvokeCount": event.attempts,
             },
-            "requestPayload": json.loads(event.payload),
+            "requestPayload": _request_payload(event.payload),
         }
         if invocation is not None:
             record["responseContext"] = {"statusCode": 200, "executedVersion": "$LATEST"}
@@ -182,3 +182,11 @@ class AsyncInvoker:
             else:
                 record["responsePayload"] = invocation.payload
         return record
+
+
+def _request_payload(payload: bytes) -> Any:
+    """The event, decoded; one the runtime could not decode (Runtime.UnmarshalError) is kept as its text."""
+    try:
+        return json.loads(payload)
+    except (FunctionFault, RecursionError):
+        return bytes(payload).decode("utf-8", "replace")

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from .. import arguments
 from ..runtime import InvalidParameterValueException, Invocation
 from .queue_backends import RECEIVE_CHUNK, PolledQueue, QueueBackend, ReceivedMessage
 from .service import LambdaService
@@ -51,25 +52,23 @@ def queue_attributes(name: str, dead_letter_arn: str | None, max_receive_count: 
                      visibility_timeout: int, delay_seconds: int, fifo: bool,
                      message_retention_period: int | None) -> dict[str, str]:
     """CreateQueue's attributes, validated with SQS's limits (moto accepts some values SQS rejects)."""
-    _check(QUEUE_NAME.match(name or "") and (name.endswith(".fifo") == fifo or not fifo),
+    arguments.text(name, "the queue name")
+    arguments.flag(fifo, "fifo")
+    _check(QUEUE_NAME.match(name) and (name.endswith(".fifo") == fifo or not fifo),
            f"queue name {name!r} is invalid: 1 to 80 letters, digits, - or _; a FIFO queue's name ends in .fifo")
     _check(not name.endswith(".fifo") or fifo, f"queue name {name!r} ends in .fifo: pass fifo=True")
-    _check(0 <= visibility_timeout <= MAX_VISIBILITY_TIMEOUT,
-           f"visibility_timeout {visibility_timeout} is out of range: SQS allows 0 to {MAX_VISIBILITY_TIMEOUT} s")
-    _check(0 <= delay_seconds <= MAX_DELAY, f"delay_seconds {delay_seconds} is out of range: SQS allows 0 to {MAX_DELAY} s")
+    arguments.whole_number(visibility_timeout, "visibility_timeout", 0, MAX_VISIBILITY_TIMEOUT, "seconds", "SQS")
+    arguments.whole_number(delay_seconds, "delay_seconds", 0, MAX_DELAY, "seconds", "SQS")
     attributes = {"VisibilityTimeout": str(visibility_timeout), "DelaySeconds": str(delay_seconds)}
     if fifo:
         attributes.update(FifoQueue="true", ContentBasedDeduplication="true")
     if message_retention_period is not None:
-        low, high = RETENTION_RANGE
-        _check(low <= message_retention_period <= high,
-               f"message_retention_period {message_retention_period} is out of range: SQS allows {low} to {high} s")
+        arguments.whole_number(message_retention_period, "message_retention_period", *RETENTION_RANGE, "seconds", "SQS")
         attributes["MessageRetentionPeriod"] = str(message_retention_period)
     if dead_letter_arn is not None:
         _check(max_receive_count is not None,
                "a dead-letter queue needs max_receive_count: how many receives before a message moves there (e.g. 3)")
-        _check(1 <= max_receive_count <= MAX_RECEIVE_COUNT,
-               f"max_receive_count {max_receive_count} is out of range: SQS allows 1 to {MAX_RECEIVE_COUNT}")
+        arguments.whole_number(max_receive_count, "max_receive_count", 1, MAX_RECEIVE_COUNT, "receives", "SQS")
         attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": dead_letter_arn,
                                                   "maxReceiveCount": max_receive_count})
     else:

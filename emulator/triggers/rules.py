@@ -23,6 +23,7 @@ event rather than Scheduler's own default payload.
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,9 +33,39 @@ from moto.events.models import events_backends
 from moto.scheduler.models import scheduler_backends
 
 from .. import events
-from .schedules import InvalidScheduleExpression, parse_schedule
+from .schedules import InvalidScheduleExpression, ValidationException, parse_schedule
 from .service import LambdaService
 from .timeline import Timeline
+
+
+# EventBridge's PutRule Name (and Scheduler's CreateSchedule Name): 1 to 64 of these characters.
+RULE_NAME = re.compile(r"[.\-_A-Za-z0-9]{1,64}")
+
+
+def check_rule_name(name: Any, field: str = "name") -> str:
+    """``name`` when EventBridge accepts it as a rule name, else ValidationException with AWS's message."""
+    if not isinstance(name, str):
+        raise ValidationException(f"the rule name must be a string (got {name!r}, a {type(name).__name__})")
+    if RULE_NAME.fullmatch(name):
+        return name
+    # AWS's own sentence comes first; the kit adds what to write instead.
+    constraint = ("Member must have length less than or equal to 64" if len(name) > 64 else
+                  "Member must have length greater than or equal to 1" if not name else
+                  "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+")
+    suggestion = re.sub(r"[^.\-_A-Za-z0-9]+", "-", name).strip("-")[:64] or "every-minute"
+    raise ValidationException(f"1 validation error detected: Value '{name}' at '{field}' failed to satisfy "
+                              f"constraint: {constraint}. A rule name is 1 to 64 letters, digits, '.', '-' or '_': "
+                              f"write e.g. {suggestion!r}")
+
+
+def check_input(value: Any, rule: str) -> Any:
+    """A target's constant input must be JSON (PutTargets' Input is a JSON text): refused now, not when it fires."""
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError, RecursionError) as error:
+        raise ValidationException(f"the input of rule {rule!r} cannot be sent as JSON ({error}): "
+                                  f"use dicts, lists, str, numbers, bools and None") from None
+    return value
 
 
 class ScheduleService(LambdaService, Protocol):

@@ -53,14 +53,18 @@ from typing import Callable, Iterator
 from ..timestamps import as_utc
 
 __all__ = ["AtSchedule", "CronSchedule", "InvalidScheduleExpression", "RateSchedule", "Schedule",
-           "parse_schedule"]
+           "ValidationException", "parse_schedule"]
 
 ACCEPTED_FORMS = ("rate(value unit) such as rate(5 minutes), "
                   "cron(minutes hours day-of-month month day-of-week year) such as cron(0 12 * * ? *), "
                   "or at(yyyy-mm-ddThh:mm:ss) such as at(2030-01-31T08:00:00)")
 
 
-class InvalidScheduleExpression(ValueError):
+class ValidationException(ValueError):
+    """What EventBridge and EventBridge Scheduler answer to a value they refuse (HTTP 400, ValidationException)."""
+
+
+class InvalidScheduleExpression(ValidationException):
     """A schedule expression AWS would refuse; the message quotes it, names the rule and the fix.
 
     ``expression`` is the text that was refused (None when the error was re-raised with context).

@@ -1,0 +1,244 @@
+"""Careless inputs: each gets an error that names the culprit and what to write instead, at the line
+that made the mistake, with the exception AWS's API would raise where there is one (issue 16).
+
+Every case asserts what the user sees: the exception's type and words of its message. A case whose
+behaviour is AWS's own, rather than a defect, says so in its docstring.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from emulator.runtime import InvalidParameterValueException, RequestTooLargeException, ResourceNotFoundException
+from emulator.triggers.schedules import InvalidScheduleExpression, ValidationException
+
+HANDLER = "def lambda_handler(event, context):\n    return event\n"
+OTHER_HANDLER = "def lambda_handler(event, context):\n    return 'other'\n"
+SCHEDULER_ROLE = "arn:aws:iam::123456789012:role/scheduler"
+
+
+def deeply_nested(levels: int) -> list:
+    event: list = []
+    for _ in range(levels):
+        event = [event]
+    return event
+
+
+@pytest.fixture
+def code(write_handler):
+    return write_handler(HANDLER)
+
+
+@pytest.fixture
+def worker(cloud, code):
+    cloud.create_function("worker", code=code)
+    cloud.create_queue("jobs")
+    return cloud
+
+
+# -- the cloud's methods: a wrong type or range names the argument and what to write ----------------
+
+WRONG_ARGUMENTS = [
+    ("create_queue", lambda c, code: c.create_queue("q", visibility_timeout="30"), "visibility_timeout=30"),
+    ("create_queue", lambda c, code: c.create_queue("q", delay_seconds=1.5), "delay_seconds must be a whole number"),
+    ("create_queue", lambda c, code: c.create_queue("q", message_retention_period=10), "message_retention_period 10"),
+    ("create_queue", lambda c, code: c.create_queue(42), "the queue name must be a string"),
+    ("create_queue", lambda c, code: c.create_queue("q", fifo="yes"), "fifo must be True or False"),
+    ("create_queue", lambda c, code: c.create_queue("q", dead_letter_queue="dlq", max_receive_count="3"),
+     "max_receive_count=3"),
+    ("create_function", lambda c, code: c.create_function("f", code=code, timeout="3"), "timeout=3"),
+    ("create_function", lambda c, code: c.create_function("f", code=code, timeout=True), "timeout must be a number"),
+    ("create_function", lambda c, code: c.create_function("f", code=code, memory_size=256.0), "memory_size=256"),
+    ("create_function", lambda c, code: c.create_function("f", code=code, environment=[("A", "1")]),
+     "environment must be a dict"),
+    ("create_function", lambda c, code: c.create_function("f", code=code, environment={"A": 1}),
+     "environment variable A must be a string"),
+    ("create_function", lambda c, code: c.create_function("f", code=42), "code must be the path of a folder"),
+    ("create_function", lambda c, code: c.create_function(None, code=code), "the function name must be a string"),
+    ("create_event_source_mapping", lambda c, code: c.create_event_source_mapping("jobs", "worker", batch_size="10"),
+     "batch_size=10"),
+    ("create_event_source_mapping", lambda c, code: c.create_event_source_mapping("jobs", "worker", batch_size=0),
+     "batch_size 0 is out of range"),
+    ("create_event_source_mapping",
+     lambda c, code: c.create_event_source_mapping("jobs", "worker", maximum_batching_window=301),
+     "maximum_batching_window 301 is out of range: Lambda allows 0 to 300 seconds"),
+    ("create_event_source_mapping",
+     lambda c, code: c.create_event_source_mapping("jobs", "worker", report_batch_item_failures="true"),
+     "report_batch_item_failures must be True or False"),
+    ("configure_async", lambda c, code: c.configure_async("worker", maximum_retry_attempts="1"),
+     "maximum_retry_attempts=1"),
+    ("configure_async", lambda c, code: c.configure_async("worker", maximum_event_age=30),
+     "maximum_event_age 30 is out of range: Lambda allows 60 to 21600 seconds"),
+    ("schedule", lambda c, code: c.schedule("r", "rate(1 minute)", "worker", enabled="no"), "enabled must be True or False"),
+    ("invoke", lambda c, code: c.invoke(["worker"], {}), "the function name must be a string"),
+    ("queue_url", lambda c, code: c.queue_url(None), "the queue must be a string"),
+]
+
+
+@pytest.mark.parametrize("method, call, words", WRONG_ARGUMENTS, ids=[f"{m}-{i}" for i, (m, _, _) in enumerate(WRONG_ARGUMENTS)])
+def test_a_wrong_argument_is_refused_naming_it(worker, code, method, call, words):
+    with pytest.raises(InvalidParameterValueException, match=re.escape(words)):
+        call(worker, code)
+
+
+# -- queues -----------------------------------------------------------------------------------------
+
+def test_a_second_create_queue_with_the_same_attributes_is_silent(cloud):
+    """SQS's CreateQueue returns the existing queue's URL when every attribute asked for matches."""
+    first = cloud.create_queue("jobs", visibility_timeout=60)
+    assert cloud.create_queue("jobs", visibility_timeout=60) == first
+
+
+def test_a_second_create_queue_with_another_attribute_names_the_queue_and_the_attribute(cloud):
+    cloud.create_queue("jobs", visibility_timeout=60)
+    with pytest.raises(ClientError) as raised:
+        cloud.create_queue("jobs")  # visibility_timeout 30, the default
+    error = raised.value.response["Error"]
+    assert type(raised.value).__name__ == "QueueNameExists" and error["Code"] == "QueueAlreadyExists"
+    assert error["Message"].startswith(
+        "A queue already exists with the same name and a different value for attribute VisibilityTimeout")
+    assert "queue 'jobs' has VisibilityTimeout 60, this request asks for 30" in error["Message"]
+
+
+def test_plain_boto3_gets_the_same_answer(cloud):
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    sqs.create_queue(QueueName="jobs", Attributes={"DelaySeconds": "5"})
+    with pytest.raises(sqs.exceptions.QueueNameExists, match="attribute DelaySeconds: queue 'jobs' has DelaySeconds 5"):
+        sqs.create_queue(QueueName="jobs", Attributes={"DelaySeconds": "6"})
+
+
+# -- functions: a re-run cell is silent, a changed one says it replaced the function -----------------
+
+def test_creating_the_same_function_again_is_silent(cloud, code, capsys):
+    cloud.create_function("worker", code=code, timeout=5)
+    (code / "lambda_function.py").write_text(HANDLER)  # what a re-run %%lambda cell does: the same text again
+    cloud.create_function("worker", code=code, timeout=5)
+    assert capsys.readouterr().out == ""
+
+
+def test_other_code_replaces_the_function_and_says_so(cloud, code, capsys):
+    cloud.create_function("worker", code=code)
+    (code / "lambda_function.py").write_text(OTHER_HANDLER)
+    cloud.create_function("worker", code=code, timeout=10)
+    assert capsys.readouterr().out == "Replaced function 'worker' (changed: timeout 3 -> 10, code).\n"
+    assert cloud.invoke("worker", {}).payload == "other"
+
+
+# -- schedules and rule names, through the cloud and through boto3 ---------------------------------
+
+def test_an_invalid_rule_name_is_refused_by_cloud_schedule(worker):
+    with pytest.raises(ValidationException, match=re.escape(
+            "Value 'every minute' at 'name' failed to satisfy constraint: Member must satisfy regular expression "
+            "pattern: [\\.\\-_A-Za-z0-9]+") + ".*write e.g. 'every-minute'"):
+        worker.schedule("every minute", "rate(1 minute)", "worker")
+    with pytest.raises(ValidationException, match="length less than or equal to 64"):
+        worker.schedule("r" * 65, "rate(1 minute)", "worker")
+
+
+@pytest.mark.parametrize("expression, words", [
+    ("rate(0 minutes)", 'the value "0" is not a positive whole number'),
+    ("rate(1 minutes)", "a value of 1 needs the singular unit: rate(1 minute)"),
+    ("rate(2 minute)", "a value of 2 needs the plural unit: rate(2 minutes)"),
+    ("cron(0 12 * * *)", "AWS cron has 6 fields"),
+    ("cron(0 12 * * MON *)", "cannot both be set"),
+    ("every 5 minutes", "this is not a schedule expression"),
+])
+def test_an_invalid_expression_is_refused_when_the_rule_is_created(worker, expression, words):
+    with pytest.raises(InvalidScheduleExpression, match=re.escape(words)):
+        worker.schedule("rule", expression, "worker")
+    events = boto3.client("events", region_name="us-east-1")
+    with pytest.raises(events.exceptions.ClientError) as raised:
+        events.put_rule(Name="rule", ScheduleExpression=expression)
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+    assert raised.value.response["Error"]["Message"].startswith("Parameter ScheduleExpression is not valid.")
+    assert words in raised.value.response["Error"]["Message"]
+    scheduler = boto3.client("scheduler", region_name="us-east-1")
+    with pytest.raises(scheduler.exceptions.ValidationException, match=re.escape(
+            f"Invalid Schedule Expression {expression}.") + ".*" + re.escape(words)):
+        scheduler.create_schedule(Name="s", ScheduleExpression=expression, FlexibleTimeWindow={"Mode": "OFF"},
+                                  Target={"Arn": worker.function_arn("worker"), "RoleArn": SCHEDULER_ROLE})
+    worker.advance(hours=1)  # nothing was stored that could fail later
+    assert worker.invocations == []
+
+
+def test_put_rule_refuses_a_bad_name_and_an_at_schedule(worker):
+    """EventBridge rules take rate() and cron() only; one-time at() schedules are EventBridge Scheduler's."""
+    events = boto3.client("events", region_name="us-east-1")
+    with pytest.raises(ClientError, match="Value 'every minute' at 'name' failed to satisfy constraint"):
+        events.put_rule(Name="every minute", ScheduleExpression="rate(1 minute)")
+    with pytest.raises(ClientError, match="Parameter ScheduleExpression is not valid.*at\\(\\) is for EventBridge Scheduler"):
+        events.put_rule(Name="once", ScheduleExpression="at(2030-01-01T00:00:00)")
+    scheduler = boto3.client("scheduler", region_name="us-east-1")
+    with pytest.raises(scheduler.exceptions.ValidationException, match="Value 'every minute' at 'name'"):
+        scheduler.create_schedule(Name="every minute", ScheduleExpression="rate(1 minute)",
+                                  FlexibleTimeWindow={"Mode": "OFF"},
+                                  Target={"Arn": worker.function_arn("worker"), "RoleArn": SCHEDULER_ROLE})
+    assert events.list_rules()["Rules"] == []
+
+
+def test_a_good_rule_made_with_boto3_still_fires(worker):
+    events = boto3.client("events", region_name="us-east-1")
+    events.put_rule(Name="every.minute_1", ScheduleExpression="rate(1 minute)")
+    events.put_targets(Rule="every.minute_1", Targets=[{"Id": "1", "Arn": worker.function_arn("worker")}])
+    worker.advance(minutes=2)
+    assert len(worker.invocations) == 2
+
+
+def test_an_input_that_is_not_json_is_refused_when_the_rule_is_created(worker):
+    with pytest.raises(ValidationException, match="the input of rule 'r' cannot be sent as JSON"):
+        worker.schedule("r", "rate(1 minute)", "worker", input={"when": object()})
+
+
+# -- deeply nested events ---------------------------------------------------------------------------
+
+def test_a_deeply_nested_python_event_is_refused_clearly(worker):
+    for invocation_type in ("RequestResponse", "Event"):
+        with pytest.raises(InvalidParameterValueException, match="the event is nested too deeply to be turned into JSON"):
+            worker.invoke("worker", deeply_nested(5000), invocation_type=invocation_type)
+
+
+def test_deeply_nested_bytes_through_boto3_get_the_runtimes_unmarshal_error(worker):
+    """Lambda accepts the bytes; its Python runtime cannot decode them (awslambdaric: Runtime.UnmarshalError,
+    "Unable to unmarshal input: " and the decoder's message)."""
+    payload = b"[" * 5000 + b"]" * 5000
+    response = boto3.client("lambda", region_name="us-east-1").invoke(FunctionName="worker", Payload=payload)
+    error = json.loads(response["Payload"].read())
+    assert response["FunctionError"] == "Unhandled"
+    assert error["errorType"] == "Runtime.UnmarshalError"
+    assert error["errorMessage"].startswith("Unable to unmarshal input: maximum recursion depth exceeded")
+    assert "[ERROR] Runtime.UnmarshalError" in worker.invocations[-1].logs
+
+
+def test_deeply_nested_bytes_sent_asynchronously_fail_like_any_event(worker):
+    """The event is accepted (202), fails in the runtime, and ends in the dropped list like any failed event."""
+    worker.configure_async("worker", maximum_retry_attempts=0)
+    boto3.client("lambda", region_name="us-east-1").invoke(
+        FunctionName="worker", Payload=b"[" * 5000 + b"]" * 5000, InvocationType="Event")
+    worker.run_until_idle()
+    assert worker.invocations[-1].error["errorType"] == "Runtime.UnmarshalError"
+    assert worker.async_queue.dropped[0]["requestPayload"].startswith("[[[")
+
+
+def test_deeply_nested_bytes_too_large_are_refused_for_their_size(worker):
+    with pytest.raises(RequestTooLargeException, match="at most 1,048,576 bytes"):
+        worker.invoke_raw("worker", b"[" * 600_000 + b"]" * 600_000, "Event")
+
+
+# -- time -------------------------------------------------------------------------------------------
+
+def test_advance_backwards_says_how_much_and_what_to_write(cloud):
+    with pytest.raises(ValueError, match=re.escape("advance() moves time forward only (got -90 seconds): pass a positive "
+                                                   "amount, e.g. cloud.advance(minutes=5)")):
+        cloud.advance(minutes=-1.5)
+
+
+def test_an_unknown_function_or_queue_is_named_with_the_ones_that_exist(worker):
+    with pytest.raises(ResourceNotFoundException, match="Function not found: 'wroker' \\(functions in this cloud: worker\\)"):
+        worker.invoke("wroker", {})
+    with pytest.raises(ResourceNotFoundException, match="queue 'jbos' does not exist \\(queues in this cloud: jobs\\)"):
+        worker.create_event_source_mapping("jbos", "worker")
