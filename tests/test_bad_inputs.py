@@ -242,3 +242,105 @@ def test_an_unknown_function_or_queue_is_named_with_the_ones_that_exist(worker):
         worker.invoke("wroker", {})
     with pytest.raises(ResourceNotFoundException, match="queue 'jbos' does not exist \\(queues in this cloud: jobs\\)"):
         worker.create_event_source_mapping("jbos", "worker")
+
+
+# -- templates: a list or a string where a mapping belongs names the resource and the property path ----
+
+def sam_template() -> dict:
+    """A template with a bit of everything a malformation can break (code in src/)."""
+    return {
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Parameters": {"Stage": {"Type": "String", "Default": "dev"}},
+        "Conditions": {"IsDev": {"Fn::Equals": [{"Ref": "Stage"}, "dev"]}},
+        "Mappings": {"Sizes": {"dev": {"Memory": 128}}},
+        "Globals": {"Function": {"Timeout": 5}},
+        "Resources": {
+            "Jobs": {"Type": "AWS::SQS::Queue"},
+            "Api": {"Type": "AWS::Serverless::Api", "Properties": {
+                "StageName": "dev", "Auth": {"Authorizers": {"Token": {"FunctionArn": {"Fn::GetAtt": ["Echo", "Arn"]}}}}}},
+            "Echo": {"Type": "AWS::Serverless::Function", "Properties": {
+                "CodeUri": "src", "Handler": "lambda_function.lambda_handler", "Runtime": "python3.12",
+                "Environment": {"Variables": {"STAGE": {"Ref": "Stage"}}},
+                "EventInvokeConfig": {"MaximumRetryAttempts": 1,
+                                      "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": {
+                                          "Fn::GetAtt": ["Jobs", "Arn"]}}}},
+                "Events": {
+                    "Tick": {"Type": "Schedule", "Properties": {"Schedule": "rate(1 hour)"}},
+                    "Work": {"Type": "SQS", "Properties": {"Queue": {"Fn::GetAtt": ["Jobs", "Arn"]},
+                                                           "FunctionResponseTypes": ["ReportBatchItemFailures"]}},
+                    "Get": {"Type": "Api", "Properties": {"Path": "/", "Method": "get",
+                                                          "RestApiId": {"Ref": "Api"}, "Auth": {"Authorizer": "NONE"}}},
+                }}},
+        },
+    }
+
+
+def _set(path: str, value):
+    """A change to sam_template(): the value at a dotted path (keys of nested mappings)."""
+    def change(template: dict) -> None:
+        *parents, last = path.split(".")
+        node = template
+        for key in parents:
+            node = node[key]
+        node[last] = value
+    return change
+
+
+ECHO = "Resources.Echo.Properties"
+MALFORMED_TEMPLATES = [
+    (f"{ECHO}.Events", ["Tick"], f"{ECHO}.Events: must be a mapping"),
+    (f"{ECHO}.Events", "Tick", f"{ECHO}.Events: must be a mapping of names to values (indented 'Name: value' lines), not a string"),
+    (f"{ECHO}.Events.Tick", "rate(1 hour)", f"{ECHO}.Events.Tick: must be a mapping"),
+    (f"{ECHO}.Events.Tick", ["Schedule"], f"{ECHO}.Events.Tick: must be a mapping"),
+    (f"{ECHO}.Events.Tick.Properties", ["rate(1 hour)"], f"{ECHO}.Events.Tick.Properties: must be a mapping"),
+    (f"{ECHO}.Events.Get.Properties", "/", f"{ECHO}.Events.Get.Properties: must be a mapping"),
+    (f"{ECHO}.Events.Get.Properties.Auth", "NONE", f"{ECHO}.Events.Get.Properties.Auth: must be a mapping"),
+    (f"{ECHO}.Events.Work.Properties.FunctionResponseTypes", "ReportBatchItemFailures",
+     f"{ECHO}.Events.Work.Properties.FunctionResponseTypes: must be a list"),
+    ("Resources.Echo.Properties", ["CodeUri: src"], f"{ECHO}: must be a mapping"),
+    (f"{ECHO}.Environment", ["STAGE=dev"], f"{ECHO}.Environment: must be a mapping"),
+    (f"{ECHO}.Environment", "STAGE=dev", f"{ECHO}.Environment: must be a mapping"),
+    (f"{ECHO}.Environment.Variables", ["STAGE"], f"{ECHO}.Environment.Variables: must be a mapping"),
+    (f"{ECHO}.Environment.Variables", "STAGE=dev", f"{ECHO}.Environment.Variables: must be a mapping of names to values"),
+    (f"{ECHO}.EventInvokeConfig", [1], f"{ECHO}.EventInvokeConfig: must be a mapping"),
+    (f"{ECHO}.EventInvokeConfig.DestinationConfig", "Jobs", f"{ECHO}.EventInvokeConfig.DestinationConfig: must be"),
+    (f"{ECHO}.EventInvokeConfig.DestinationConfig.OnFailure", ["SQS"],
+     f"{ECHO}.EventInvokeConfig.DestinationConfig.OnFailure: must be a mapping"),
+    ("Globals", ["Function"], "Globals: must be a mapping"),
+    ("Globals.Function", "Timeout: 5", "Globals.Function: must be a mapping"),
+    ("Parameters", ["Stage"], "Parameters: must be a mapping"),
+    ("Parameters.Stage", "dev", "Parameters.Stage: must be a mapping"),
+    ("Conditions", ["IsDev"], "Conditions: must be a mapping"),
+    ("Mappings", "Sizes", "Mappings: must be a mapping"),
+    ("Resources.Api.Properties.Auth", ["Token"], "Resources.Api.Properties.Auth: must be a mapping"),
+    ("Resources.Api.Properties.Auth.Authorizers", "Token", "Resources.Api.Properties.Auth.Authorizers: must be"),
+    ("Resources.Api.Properties.Auth.Authorizers.Token", "Echo", "Resources.Api.Properties.Auth.Authorizers.Token: must"),
+    ("Resources.Api.Properties.Cors", ["*"], "Resources.Api.Properties.Cors: must be a mapping"),
+    ("Resources.Jobs.Properties", "VisibilityTimeout: 30", "Resources.Jobs.Properties: must be a mapping"),
+    (f"{ECHO}.Events.Get.Properties.RestApiId", ["Api"], f"{ECHO}.Events.Get.Properties.RestApiId: must be !Ref"),
+]
+
+
+@pytest.mark.parametrize("path, value, words", MALFORMED_TEMPLATES,
+                         ids=[f"{path.removeprefix(ECHO + '.')}={type(value).__name__}" for path, value, _ in MALFORMED_TEMPLATES])
+def test_a_malformed_template_names_the_resource_and_the_property(tmp_path, path, value, words):
+    from emulator import LocalCloud
+    from emulator.templates.sam import TemplateError
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "lambda_function.py").write_text(HANDLER)
+    template = sam_template()
+    _set(path, value)(template)
+    (tmp_path / "template.yaml").write_text(json.dumps(template))  # JSON is YAML
+    with pytest.raises(TemplateError, match=re.escape(words)):
+        LocalCloud.from_template(tmp_path / "template.yaml").stop()
+
+
+def test_the_unbroken_template_loads(tmp_path):
+    from emulator import LocalCloud
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "lambda_function.py").write_text(HANDLER)
+    (tmp_path / "template.yaml").write_text(json.dumps(sam_template()))
+    with LocalCloud.from_template(tmp_path / "template.yaml") as cloud:
+        assert cloud.template.functions == ["Echo"] and len(cloud.template.schedules) == 1

@@ -244,8 +244,9 @@ class _Stack:
             "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com", "AWS::NotificationARNs": [],
             "AWS::NoValue": NO_VALUE,
         }
-        self.mappings = template.get("Mappings") or {}
-        self.conditions = template.get("Conditions") or {}
+        self.mappings = self.mapping(template.get("Mappings"), "Mappings")
+        self.conditions = self.mapping(template.get("Conditions"), "Conditions")
+        self.globals = self.mapping(template.get("Globals"), "Globals")
         self._condition_values: dict[str, bool] = {}
         self.parameters = self._parameter_values(overrides)
         self.resources = self._declared_resources()
@@ -260,6 +261,28 @@ class _Stack:
 
     def warn(self, message: str) -> None:
         self.report.warnings.append(message)
+
+    def mapping(self, value: Any, where: str) -> dict:
+        """``value`` when it is a mapping (absent reads as an empty one), else the error naming ``where``."""
+        if value is None or value is NO_VALUE:
+            return {}
+        if not isinstance(value, dict):
+            shown = f"{value!r}"[:60]
+            raise self.error(where, f"must be a mapping of names to values (indented 'Name: value' lines), "
+                                    f"not a {_yaml_kind(value)}: {shown}")
+        return value
+
+    def section(self, properties: dict, key: str, where: str) -> dict:
+        """A property that is a mapping, resolved: ``{}`` when absent."""
+        return self.mapping(self.value(properties, key, where), f"{where}.{key}")
+
+    def function_events(self, properties: dict, where: str) -> Iterator[tuple[str, str, dict, str]]:
+        """A function's Events: ``(event id, Type, Properties, where)``, each checked to be a mapping."""
+        for event_id, event in self.mapping(properties.get("Events"), f"{where}.Events").items():
+            event_where = f"{where}.Events.{event_id}"
+            event = self.mapping(event, event_where)
+            yield (event_id, event.get("Type"), self.mapping(event.get("Properties"), f"{event_where}.Properties"),
+                   f"{event_where}.Properties")
 
     def value(self, properties: dict, key: str, where: str, default: Any = None) -> Any:
         """One property, resolved; ``default`` when it is absent (or ``!Ref AWS::NoValue``)."""
@@ -287,7 +310,7 @@ class _Stack:
                 r.get("Type", "").startswith("AWS::Serverless::") for r in self.resources.values()):
             self.warn(f"the template has no 'Transform: {SERVERLESS_TRANSFORM}' line: AWS would reject "
                       f"its AWS::Serverless::* resources")
-        for section in (self.template.get("Globals") or {}):
+        for section in self.globals:
             if section not in GLOBAL_SECTIONS:
                 self.warn(f"Globals.{section} is not used here (only {', '.join(GLOBAL_SECTIONS)} are)")
         for logical_id in self._creation_order():
@@ -300,14 +323,14 @@ class _Stack:
 
     def _parameter_values(self, overrides: dict[str, Any]) -> dict[str, Any]:
         """Each parameter's value: the override, else its Default (CloudFormation's rules)."""
-        declared = self.template.get("Parameters") or {}
+        declared = self.mapping(self.template.get("Parameters"), "Parameters")
         for name in overrides:
             if name not in declared:
                 raise self.error("Parameters", f"no parameter is called {name!r} "
                                                f"(declared: {', '.join(declared) or 'none'})")
         values = {}
         for name, spec in declared.items():
-            spec = spec or {}
+            spec = self.mapping(spec, f"Parameters.{name}")
             if name not in overrides and "Default" not in spec:
                 raise self.error(f"Parameters.{name}", "has no Default: give it a value with "
                                                        f"parameters={{{name!r}: ...}}")
@@ -326,13 +349,14 @@ class _Stack:
         for logical_id, resource in self.template["Resources"].items():
             if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
                 raise self.error(f"Resources.{logical_id}", "a resource is a mapping with a 'Type'")
+            self.mapping(resource.get("Properties"), f"Resources.{logical_id}.Properties")
             resources[logical_id] = resource
-        for resource in list(resources.values()):
+        for logical_id, resource in list(resources.items()):
             if resource["Type"] != FUNCTION:
                 continue
-            for event in ((resource.get("Properties") or {}).get("Events") or {}).values():
-                kind = (event or {}).get("Type")
-                if kind in IMPLICIT_APIS and not (event.get("Properties") or {}).get(_api_id_property(kind)):
+            for _, kind, event_properties, _ in self.function_events(resource.get("Properties") or {},
+                                                                     f"Resources.{logical_id}.Properties"):
+                if kind in IMPLICIT_APIS and not event_properties.get(_api_id_property(kind)):
                     implicit_id, api_type = IMPLICIT_APIS[kind]
                     resources.setdefault(implicit_id, {"Type": api_type, "Properties": {}})
         return resources
@@ -342,8 +366,8 @@ class _Stack:
         resource = self.resources[logical_id]
         own = resource.get("Properties") or {}
         section = next((s for s, t in GLOBAL_SECTIONS.items() if t == resource["Type"]), None)
-        defaults = (self.template.get("Globals") or {}).get(section) if section else None
-        return _merge_globals(defaults or {}, own)
+        defaults = self.mapping(self.globals.get(section), f"Globals.{section}") if section else {}
+        return _merge_globals(defaults, own)
 
     def condition(self, name: str, where: str) -> bool:
         if name not in self.conditions:
@@ -575,7 +599,7 @@ class _Stack:
 
     def _environment(self, environment: Any, where: str) -> dict[str, str]:
         """Environment.Variables as strings (a !Ref to a queue gives its URL, as in CloudFormation)."""
-        variables = environment.get("Variables") or {}
+        variables = self.mapping(self.mapping(environment, where).get("Variables"), f"{where}.Variables")
         for key, value in variables.items():
             if isinstance(value, (dict, list)):
                 raise self.error(f"{where}.Variables.{key}", f"an environment variable is a string (got {value!r})")
@@ -586,12 +610,15 @@ class _Stack:
         kind = "rest" if self.resources[logical_id]["Type"] == API else "http"
         gateway = self.cloud.api_gateway
         self._remember(logical_id, gateway.api_ids[kind])  # Ref of an API is its id
-        auth = self.value(properties, "Auth", where, {})
+        auth = self.section(properties, "Auth", where)
         api = self.apis[logical_id] = _Api(kind, auth.get("DefaultAuthorizer"))
-        for name, spec in (auth.get("Authorizers") or {}).items():
-            self._authorizer(logical_id, api, name, spec or {}, f"{where}.Auth.Authorizers.{name}")
+        for name, spec in self.mapping(auth.get("Authorizers"), f"{where}.Auth.Authorizers").items():
+            spec_where = f"{where}.Auth.Authorizers.{name}"
+            self._authorizer(logical_id, api, name, self.mapping(spec, spec_where), spec_where)
         cors_key = "Cors" if kind == "rest" else "CorsConfiguration"
         cors = self.value(properties, cors_key, where)
+        if not isinstance(cors, (str, bool, dict, type(None))):
+            self.mapping(cors, f"{where}.{cors_key}")  # SAM takes a quoted origin, true, or a mapping
         if cors:
             if kind in gateway.cors:
                 self.warn(f"{logical_id}: its {cors_key} replaces that of another {kind} API (the local "
@@ -606,13 +633,14 @@ class _Stack:
                       f"names authorizers per cloud, not per API)")
         if api.kind == "http" and "JwtConfiguration" in spec:
             # SAM reads issuer and audience in either case (OpenAPI's or AWS::ApiGatewayV2::Authorizer's).
-            jwt = {key.lower(): value for key, value in spec["JwtConfiguration"].items()}
+            jwt = {key.lower(): value for key, value in
+                   self.mapping(spec["JwtConfiguration"], f"{where}.JwtConfiguration").items()}
             self.call(where, gateway.add_jwt_authorizer, name, issuer=jwt.get("issuer"),
                       audience=jwt.get("audience") or [],
                       identity_source=spec.get("IdentitySource", "$request.header.Authorization"))
         elif api.kind == "rest" and "FunctionArn" in spec:
             kind = str(spec.get("FunctionPayloadType", "TOKEN")).upper()
-            identity = spec.get("Identity") or {}
+            identity = self.mapping(spec.get("Identity"), f"{where}.Identity")
             self.call(where, gateway.add_lambda_authorizer, name, function_name_from(str(spec["FunctionArn"])), type=kind,
                       identity_source=_rest_identity_sources(kind, identity),
                       validation_expression=identity.get("ValidationExpression"),
@@ -634,26 +662,24 @@ class _Stack:
     def _wire_function(self, logical_id: str, name: str, properties: dict) -> None:
         where = f"Resources.{logical_id}.Properties"
         if properties.get("EventInvokeConfig") is not None:
-            self._async_config(logical_id, name, properties["EventInvokeConfig"], f"{where}.EventInvokeConfig")
-        for event_id, event in (properties.get("Events") or {}).items():
-            event_where = f"{where}.Events.{event_id}"
-            kind = (event or {}).get("Type")
+            self._async_config(logical_id, name, self.section(properties, "EventInvokeConfig", where),
+                               f"{where}.EventInvokeConfig")
+        for event_id, kind, event_properties, event_where in self.function_events(properties, where):
             wire = EVENT_WIRING.get(kind)
             if wire is None:
                 self.warn(f"{logical_id}: event {event_id} has Type {kind}, which is not emulated "
                           f"(supported: {', '.join(EVENT_WIRING)})")
                 continue
-            wire(self, logical_id, event_id, name, event.get("Properties") or {}, f"{event_where}.Properties")
+            wire(self, logical_id, event_id, name, event_properties, event_where)
 
     def _async_config(self, logical_id: str, name: str, config: Any, where: str) -> None:
         """EventInvokeConfig: retries, maximum event age, and SQS destinations for async invocations."""
         options: dict[str, Any] = self.numbers(config, ASYNC_NUMBERS, where)
-        destinations = self.value(config, "DestinationConfig", where, {})
+        destinations = self.section(config, "DestinationConfig", where)
         for condition, option in (("OnFailure", "on_failure"), ("OnSuccess", "on_success")):
-            destination = destinations.get(condition)
-            if destination is not None:
-                options[option] = self._destination(logical_id, condition, destination,
-                                                    f"{where}.DestinationConfig.{condition}")
+            if destinations.get(condition) is not None:
+                options[option] = self._destination(logical_id, condition, self.section(
+                    destinations, condition, f"{where}.DestinationConfig"), f"{where}.DestinationConfig.{condition}")
         self.call(where, self.cloud.configure_async, name, **options)
 
     def _destination(self, logical_id: str, condition: str, destination: dict, where: str) -> str | None:
@@ -707,7 +733,7 @@ class _Stack:
         method = "ANY" if str(method).lower() in ("any", "x-amazon-apigateway-any-method") else str(method).upper()
         if kind == "HttpApi" and str(self.value(props, "PayloadFormatVersion", where, "2.0")) != "2.0":
             self.warn(f"{logical_id}: event {event_id} asks for payload format 1.0; it is served with 2.0")
-        auth = self.value(props, "Auth", where, {})
+        auth = self.section(props, "Auth", where)
         authorizer = self._route_authorizer(api_id, api, auth.get("Authorizer", api.default_authorizer),
                                             f"{where}.Auth.Authorizer")
         options: dict[str, Any] = {}
@@ -728,7 +754,7 @@ class _Stack:
         if key not in props:
             return IMPLICIT_APIS[kind][0]
         reference = props[key]
-        api_id = reference.get("Ref") if isinstance(reference, dict) else reference
+        api_id = str(reference.get("Ref") if isinstance(reference, dict) else reference)
         if self.resources.get(api_id, {}).get("Type") != IMPLICIT_APIS[kind][1] or api_id not in self.apis:
             raise self.error(f"{where}.{key}", f"must be !Ref to an {IMPLICIT_APIS[kind][1]} of this template "
                                                f"(got {reference!r})")
@@ -750,6 +776,9 @@ class _Stack:
         """SQS: an event source mapping that polls the queue and invokes the function with batches."""
         queue = queue_name_from(str(self.required(props, "Queue", where)))
         response_types = self.value(props, "FunctionResponseTypes", where, [])
+        if not isinstance(response_types, list):
+            raise self.error(f"{where}.FunctionResponseTypes", f"must be a list (got {response_types!r}): write "
+                                                               f"FunctionResponseTypes: [ReportBatchItemFailures]")
         unknown = [t for t in response_types if t != "ReportBatchItemFailures"]
         if unknown:
             raise self.error(f"{where}.FunctionResponseTypes", f"{unknown} not allowed: the only "
@@ -973,3 +1002,8 @@ def _boolean(value: Any, where: str, stack: _Stack) -> bool:
 
 def _function_arn(cloud: CloudBuilder, name: str) -> str:
     return f"arn:aws:lambda:{cloud.region}:{cloud.account_id}:function:{name}"
+
+
+def _yaml_kind(value: Any) -> str:
+    """What YAML calls a value: a list, a string, a number..."""
+    return {list: "list", str: "string", bool: "boolean", int: "number", float: "number"}.get(type(value), type(value).__name__)
