@@ -316,6 +316,18 @@ class LocalCloud:
                                 invocation.duration_ms + (invocation.init_duration_ms or 0))
         return invocation
 
+    def delete_function(self, name: str) -> None:
+        """Delete a function with its environments and settings (Lambda's DeleteFunction).
+
+        As in AWS, its event source mappings stay (delete them with delete_event_source_mapping): they
+        invoke nothing, and their queue's messages wait.
+        """
+        config = self.function(name).config
+        del self.functions[config.name]
+        self._definitions.pop(config.name, None)
+        self.tracer.modes.pop(config.name, None)
+        self.async_queue.configs.pop(config.name, None)
+
     def function_arn(self, name: str) -> str:
         return self.function(name).config.arn
 

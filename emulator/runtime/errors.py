@@ -104,3 +104,8 @@ class RequestTooLargeException(LambdaServiceError):
 class TooManyRequestsException(LambdaServiceError):
     code = "TooManyRequestsException"
     status = 429
+
+
+class ResourceConflictException(LambdaServiceError):
+    code = "ResourceConflictException"
+    status = 409
