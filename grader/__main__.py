@@ -6,8 +6,8 @@
     python -m grader autograder-zip --lab NN_topic --out dist/autograder.zip
 
 Exit codes: 0 when the work was done (whatever the students' scores); 1 when ``labs --check``
-found differences; 2 when nothing could be done (no such folder, a malformed solution, an
-unwritable output), with the reason on standard error.
+found differences; 2 when nothing could be done (no such folder, no notebook in it, a malformed solution, an
+unwritable output, a solution that changed while grading), with the reason on standard error.
 """
 
 from __future__ import annotations
@@ -102,11 +102,13 @@ def _writable_folder(folder: Path) -> None:
 
 def run_grade(args: argparse.Namespace) -> int:
     from . import report
-    from .grading import grade_folder
+    from .grading import check_solutions_unchanged, grade_folder, solution_digests
 
+    digests = solution_digests(args.solutions)  # the tests as they are now; checked again before any grade is written
     course = _course(args)
     _writable_folder(args.out)
     results = grade_folder(args.submissions, course, _settings(args), args.workers)
+    check_solutions_unchanged(args.solutions, digests)
     report.write_all(results, args.out)
     print(report.summary_table(results))
     print(f"\nwrote {args.out / 'gradebook.csv'} and a folder per student in {args.out}")
@@ -115,8 +117,9 @@ def run_grade(args: argparse.Namespace) -> int:
 
 def run_gradescope(args: argparse.Namespace) -> int:
     from . import report
-    from .grading import find_submission, grade_notebooks, unreadable
+    from .grading import check_solutions_unchanged, find_submission, grade_notebooks, solution_digests, unreadable
 
+    digests = solution_digests(args.solutions)
     course = _course(args)
     _writable_folder(args.results.parent)
     notebook = find_submission(args.submission) if args.submission.is_dir() else None
@@ -125,6 +128,7 @@ def run_gradescope(args: argparse.Namespace) -> int:
         result = unreadable("submission", lab, "no .ipynb file in the submission: upload your lab notebook")
     else:
         [result] = grade_notebooks([notebook], course, _settings(args), workers=1, progress=False)
+    check_solutions_unchanged(args.solutions, digests)
     args.results.write_text(json.dumps(report.results_json(result), indent=2) + "\n", encoding="utf-8")
     print(report.submission_text(result))
     return 0

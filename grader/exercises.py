@@ -23,6 +23,7 @@ from pathlib import Path
 DEFAULT_HANDLER = "lambda_function.lambda_handler"  # the Lambda console's default handler
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+LAB_NOTEBOOKS = "[0-9][0-9]_*.ipynb"  # the lab notebooks of a course folder: NN_topic.ipynb
 LAB_ID = re.compile(r"^(\d\d)_[A-Za-z0-9_-]+$")
 EXERCISE_ID = re.compile(r"^(\d\d)-[A-Za-z0-9_-]+$")
 
@@ -347,7 +348,7 @@ def read_course(folder: str | Path) -> Course:
     folder = Path(folder)
     if not folder.is_dir():
         raise ExerciseFormatError(f"no folder {folder}: give the folder holding the lab notebooks (solutions/)")
-    labs = {path.stem: read_lab(path) for path in sorted(folder.glob("[0-9][0-9]_*.ipynb"))}
+    labs = {path.stem: read_lab(path) for path in sorted(folder.glob(LAB_NOTEBOOKS))}
     seen: dict[str, str] = {}
     for lab in labs.values():
         for exercise_id in lab.exercises:

@@ -36,14 +36,52 @@ def load_notebook(path: str | Path) -> dict:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise NotebookError(f"{path.name} is not a text file (byte {error.start} is not UTF-8)") from None
+    except OSError as error:
+        raise NotebookError(f"{path.name} cannot be read ({error.strerror})") from None
+    if not text.strip():
+        raise NotebookError(f"{path.name} is empty: was it saved completely? Ask for the notebook again")
     try:
         notebook = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise NotebookError(f"{path.name} is not valid JSON (line {error.lineno}, column {error.colno}: "
-                            f"{error.msg}); was it saved completely?") from None
-    if not isinstance(notebook, dict) or not ("cells" in notebook or "worksheets" in notebook):
-        raise NotebookError(f"{path.name} is JSON but not a Jupyter notebook (it has no cells)")
+    except (json.JSONDecodeError, RecursionError) as error:
+        where = f"line {error.lineno}, column {error.colno}: {error.msg}" if isinstance(error, ValueError) else error
+        raise NotebookError(f"{path.name} is not valid JSON ({where}); was it saved completely?") from None
+    problem = shape_problem(notebook)
+    if problem:
+        raise NotebookError(f"{path.name} is JSON but not a Jupyter notebook: {problem}")
     return notebook
+
+
+def shape_problem(notebook: object) -> str | None:
+    """What stops ``notebook`` from being read as nbformat 4 (``cells``) or 3 (``worksheets``), or None."""
+    if not isinstance(notebook, dict):
+        return f"it is a {type(notebook).__name__}, not an object with 'cells'"
+    if "cells" in notebook:
+        return _cells_problem(notebook["cells"], "'cells'")
+    if "worksheets" not in notebook:
+        return "it has no 'cells'"
+    sheets = notebook["worksheets"]
+    if not isinstance(sheets, list):
+        return f"'worksheets' is a {type(sheets).__name__}, not a list of worksheets"
+    for number, sheet in enumerate(sheets, start=1):
+        problem = (_cells_problem(sheet.get("cells", []), f"worksheet {number}'s 'cells'") if isinstance(sheet, dict)
+                   else f"worksheet {number} is a {type(sheet).__name__}, not an object with 'cells'")
+        if problem:
+            return problem
+    return None
+
+
+def _cells_problem(cells: object, what: str) -> str | None:
+    if not isinstance(cells, list):
+        return f"{what} is a {type(cells).__name__}, not a list of cells"
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict):
+            return f"cell {number} is a {type(cell).__name__}, not an object with 'cell_type' and 'source'"
+        source = cell.get("source", cell.get("input", ""))
+        lines = source if isinstance(source, list) else [source]
+        odd = next((line for line in lines if not isinstance(line, str)), None)
+        if odd is not None:
+            return f"cell {number}'s source holds {odd!r} (a {type(odd).__name__}), where only text belongs"
+    return None
 
 
 def lab_of(notebook: dict) -> str | None:

@@ -17,6 +17,7 @@ process imports pytest, moto, boto3 and the emulator once and forks each job fro
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import sys
 import tempfile
@@ -28,7 +29,7 @@ from typing import Callable
 from emulator.platform.processes import FORK_AVAILABLE
 
 from . import sandbox
-from .exercises import Course, Exercise, Lab
+from .exercises import LAB_NOTEBOOKS, Course, Exercise, Lab
 from .extract import NotebookError, handler_bodies, lab_of, load_notebook, write_handlers
 
 # What went wrong with an exercise, in the words of the summary table.
@@ -205,7 +206,35 @@ def grade_folder(submissions: Path, course: Course, settings: Settings, workers:
     if not submissions.is_dir():
         raise GradingError(f"no folder {submissions}: give the folder holding the students' .ipynb files")
     notebooks = sorted(path for path in submissions.glob("*.ipynb") if path.is_file())
+    if not notebooks:
+        raise GradingError(_nothing_to_grade(submissions))
     return grade_notebooks(notebooks, course, settings, workers, progress)
+
+
+def _nothing_to_grade(folder: Path) -> str:
+    """Why a folder gave nothing to grade: what it holds instead of notebooks at its top level."""
+    deeper = sorted(str(path.relative_to(folder)) for path in folder.rglob("*.ipynb")
+                    if ".ipynb_checkpoints" not in path.parts)
+    entries = list(folder.iterdir())
+    found = (f"{len(deeper)} notebook(s) in sub-folders, such as {deeper[0]}" if deeper else
+             f"{sum(e.is_dir() for e in entries)} folder(s) and {sum(e.is_file() for e in entries)} other file(s)")
+    return (f"no .ipynb file at the top of {folder} (found {found}): put each student's notebook directly in "
+            f"the folder, named after the student (alice.ipynb)")
+
+
+def solution_digests(folder: Path) -> dict[str, str]:
+    """The SHA-256 of every lab notebook of the solutions folder: the source of every test, hidden ones too."""
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(Path(folder).glob(LAB_NOTEBOOKS))}
+
+
+def check_solutions_unchanged(folder: Path, before: dict[str, str]) -> None:
+    """Refuse to go on when a solution notebook changed since ``before`` (a submission may have rewritten it)."""
+    after = solution_digests(folder)
+    changed = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+    if changed:
+        raise GradingError(f"the solutions changed while grading ({', '.join(changed)} in {folder}), so no grade "
+                           f"was written: restore them (e.g. git checkout -- {folder}) and grade the batch again")
 
 
 def grade_notebooks(notebooks: list[Path], course: Course, settings: Settings, workers: int,
@@ -223,7 +252,8 @@ def grade_notebooks(notebooks: list[Path], course: Course, settings: Settings, w
     try:
         loaded = [(path.stem, _load(path)) for path in notebooks]
         batch_lab = settings.lab or _common_lab([notebook for _, notebook in loaded if isinstance(notebook, dict)])
-        prepared = [prepare(student, notebook, course, settings, scratch, batch_lab) for student, notebook in loaded]
+        prepared = [_prepare_or_note(student, notebook, course, settings, scratch, batch_lab)
+                    for student, notebook in loaded]
         waiting = Counter(id(result) for result, jobs in prepared for _ in jobs)
         tqdm.monitor_interval = 0  # no monitor thread: the grader forks, and forking must see one thread
         with tqdm(total=len(prepared), unit="notebook", desc="grading", file=sys.stderr, disable=not progress) as bar:
@@ -239,6 +269,16 @@ def grade_notebooks(notebooks: list[Path], course: Course, settings: Settings, w
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return [result for result, _ in prepared]
+
+
+def _prepare_or_note(student: str, notebook: dict | NotebookError, course: Course, settings: Settings,
+                     scratch: Path, batch_lab: str | None) -> tuple[SubmissionResult, list[sandbox.Job]]:
+    """:func:`prepare`, except that a notebook it cannot read is noted in its row, and the batch goes on."""
+    try:
+        return prepare(student, notebook, course, settings, scratch, batch_lab)
+    except Exception as error:  # one odd notebook never stops the batch
+        return unreadable(student, course.labs.get(batch_lab or ""),
+                          f"this notebook could not be graded ({type(error).__name__}: {error})"), []
 
 
 def _load(path: Path) -> dict | NotebookError:

@@ -7,8 +7,13 @@ behaviour is AWS's own, rather than a defect, says so in its docstring.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import boto3
 import pytest
@@ -344,3 +349,86 @@ def test_the_unbroken_template_loads(tmp_path):
     (tmp_path / "template.yaml").write_text(json.dumps(sam_template()))
     with LocalCloud.from_template(tmp_path / "template.yaml") as cloud:
         assert cloud.template.functions == ["Echo"] and len(cloud.template.schedules) == 1
+
+
+# -- batch grading: one broken notebook is a note in its row; the batch goes on ------------------------
+
+COURSE = Path(__file__).resolve().parent / "fixtures" / "course"
+BROKEN_NOTEBOOKS = {
+    "number_in_source": ({"cells": [{"cell_type": "code", "source": ["%%lambda echo\n", 5]}], "nbformat": 4},
+                         "cell 1's source holds 5 (a int), where only text belongs"),
+    "worksheets_text": ({"worksheets": "cells", "nbformat": 3}, "'worksheets' is a str, not a list of worksheets"),
+    "worksheet_text": ({"worksheets": ["cells"], "nbformat": 3}, "worksheet 1 is a str, not an object with 'cells'"),
+    "cells_mapping": ({"cells": {"0": {}}, "nbformat": 4}, "'cells' is a dict, not a list of cells"),
+    "cell_text": ({"cells": ["%%lambda echo"], "nbformat": 4}, "cell 1 is a str, not an object"),
+    "no_cells": ({"metadata": {}, "nbformat": 4}, "it has no 'cells'"),
+    "a_list": ([1, 2], "it is a list, not an object with 'cells'"),
+    "not_json": ("{'cells': []}", "is not valid JSON (line 1, column 2"),
+    "empty": ("", "is empty: was it saved completely?"),
+    "deep": ("[" * 100_000, "is not valid JSON (maximum recursion depth exceeded"),
+}
+
+
+def run_grader(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", *arguments], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1], timeout=600)
+
+
+def test_a_batch_notes_each_broken_notebook_and_grades_the_rest(tmp_path):
+    submissions, out = tmp_path / "submissions", tmp_path / "grades"
+    submissions.mkdir()
+    shutil.copy(COURSE / "solutions" / "01_echo.ipynb", submissions / "good.ipynb")
+    for student, (content, _) in BROKEN_NOTEBOOKS.items():
+        (submissions / f"{student}.ipynb").write_text(content if isinstance(content, str) else json.dumps(content))
+    completed = run_grader("grade", str(submissions), "--out", str(out), "--solutions", str(COURSE / "solutions"),
+                           "--workers", "1", "--timeout", "30")
+    assert completed.returncode == 0, completed.stderr
+    with (out / "gradebook.csv").open() as file:
+        rows = {row["student"]: row for row in csv.DictReader(file)}
+    assert (rows["good"]["total"], rows["good"]["max_total"]) == ("6", "6")
+    for student, (_, words) in BROKEN_NOTEBOOKS.items():
+        assert rows[student]["total"] == "0" and rows[student]["notes"].startswith(f"{student}.ipynb ")
+        assert words in rows[student]["notes"], rows[student]["notes"]
+
+
+def test_a_folder_without_a_notebook_at_its_top_says_what_it_found(tmp_path):
+    (tmp_path / "alice").mkdir()
+    shutil.copy(COURSE / "solutions" / "01_echo.ipynb", tmp_path / "alice" / "lab.ipynb")
+    (tmp_path / "README.txt").write_text("submissions")
+    completed = run_grader("grade", str(tmp_path), "--out", str(tmp_path / "grades"),
+                           "--solutions", str(COURSE / "solutions"))
+    assert completed.returncode == 2
+    assert f"no .ipynb file at the top of {tmp_path} (found 1 notebook(s) in sub-folders, such as alice/lab.ipynb)" \
+        in completed.stderr
+    assert "put each student's notebook directly in the folder" in completed.stderr
+    assert not (tmp_path / "grades" / "gradebook.csv").exists()
+
+
+def test_a_solution_changed_during_grading_stops_the_batch_before_any_grade(tmp_path, monkeypatch, capsys):
+    """What a handler that rewrites solutions/ would do, simulated: the grades are not written."""
+    from grader import __main__ as grader_main
+    from grader import grading
+
+    solutions = tmp_path / "solutions"
+    shutil.copytree(COURSE / "solutions", solutions)
+    (tmp_path / "subs").mkdir()
+    shutil.copy(COURSE / "labs" / "01_echo.ipynb", tmp_path / "subs" / "alice.ipynb")
+
+    def grade_and_tamper(*arguments, **options):
+        (solutions / "01_echo.ipynb").write_text("{}")
+        return []
+
+    monkeypatch.setattr(grading, "grade_folder", grade_and_tamper)
+    status = grader_main.main(["grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"),
+                               "--solutions", str(solutions)])
+    assert status == 2
+    assert "the solutions changed while grading (01_echo.ipynb in" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "gradebook.csv").exists()
+
+
+def test_unchanged_solutions_pass_the_check(tmp_path):
+    from grader.grading import check_solutions_unchanged, solution_digests
+
+    before = solution_digests(COURSE / "solutions")
+    assert set(before) == {"01_echo.ipynb", "02_timetable.ipynb"}
+    check_solutions_unchanged(COURSE / "solutions", before)

@@ -71,7 +71,7 @@ def write(path: Path, content: str | bytes) -> Path:
     ('{"cells": [', r"alice.ipynb is not valid JSON \(line 1, column 12: Expecting value\); was it saved completely\?"),
     (b"\xff\xfe\x00garbage", r"alice.ipynb is not a text file \(byte 0 is not UTF-8\)"),
     ('["a", "list"]', "alice.ipynb is JSON but not a Jupyter notebook"),
-    ("", r"alice.ipynb is not valid JSON \(line 1, column 1"),
+    ("", r"alice.ipynb is empty: was it saved completely\?"),
 ])
 def test_unreadable_notebooks_raise_a_clear_error(tmp_path, content, message):
     with pytest.raises(NotebookError, match=message):
