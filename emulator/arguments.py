@@ -8,13 +8,14 @@ argument, what it got and what to write instead, rather than with a ``TypeError`
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .runtime import encode_payload
 from .runtime.errors import (UNMARSHAL_ERROR, FunctionFault, InvalidParameterValueException,
                              RequestTooLargeException)
 
-__all__ = ["event_payload", "whole_number", "flag", "text", "mapping", "of_type"]
+__all__ = ["event_payload", "finite_number", "whole_number", "flag", "text", "mapping", "of_type"]
 
 
 def of_type(value: Any, name: str, kinds: type | tuple[type, ...], what: str) -> Any:
@@ -32,6 +33,14 @@ def whole_number(value: Any, name: str, low: int, high: int, unit: str, service:
     if not low <= value <= high:
         raise InvalidParameterValueException(
             f"{name} {value} is out of range: {service} allows {low} to {high} {unit}")
+    return value
+
+
+def finite_number(value: Any, name: str) -> float:
+    """An int or float that is neither infinite nor NaN."""
+    of_type(value, name, (int, float), "a number")
+    if not math.isfinite(value):
+        raise InvalidParameterValueException(f"{name} must be a finite number (got {value!r})")
     return value
 
 

@@ -519,7 +519,8 @@ class LocalCloud:
 
     def advance(self, *, seconds: float = 0, minutes: float = 0, hours: float = 0, days: float = 0) -> None:
         """Move virtual time forward, firing everything that falls due on the way, in time order."""
-        delta = timedelta(seconds=seconds, minutes=minutes, hours=hours, days=days)
+        amounts = {"seconds": seconds, "minutes": minutes, "hours": hours, "days": days}
+        delta = timedelta(**{unit: arguments.finite_number(amount, unit) for unit, amount in amounts.items()})
         if delta < timedelta(0):  # the clock never goes back, as time in AWS does not
             raise ValueError(f"advance() moves time forward only (got {delta.total_seconds():g} seconds): "
                              f"pass a positive amount, e.g. cloud.advance(minutes=5)")
@@ -533,6 +534,7 @@ class LocalCloud:
 
     def run_until_idle(self, limit: timedelta = timedelta(days=1)) -> timedelta:
         """Advance until no message, retry or invocation is pending; returns the virtual time it took."""
+        arguments.of_type(limit, "limit", timedelta, "a timedelta, such as timedelta(hours=2)")
         self.rules.sync()
         try:
             return self.timeline.run_until_idle(limit)

@@ -113,7 +113,7 @@ def _invoke(cloud: LambdaService, request) -> AWSResponse:
     if invocation_type == "Event":
         cloud.invoke_raw(function, body, "Event", trigger="boto3", trace_header=trace_header)
         return stub_response(request, 202)
-    invocation = cloud.invoke_raw(function, body, "RequestResponse", trigger="boto3", client_context=context,
+    invocation = cloud.invoke_raw(function, body, invocation_type, trigger="boto3", client_context=context,
                                   trace_header=trace_header)
     extra = {"X-Amz-Executed-Version": "$LATEST"}
     if invocation.error is not None:

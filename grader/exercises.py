@@ -23,6 +23,8 @@ from pathlib import Path
 DEFAULT_HANDLER = "lambda_function.lambda_handler"  # the Lambda console's default handler
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+# Lambda's function names (CreateFunction): what %%lambda NAME may be, checked before NAME names a folder.
+FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
 LAB_NOTEBOOKS = "[0-9][0-9]_*.ipynb"  # the lab notebooks of a course folder: NN_topic.ipynb
 LAB_ID = re.compile(r"^(\d\d)_[A-Za-z0-9_-]+$")
 EXERCISE_ID = re.compile(r"^(\d\d)-[A-Za-z0-9_-]+$")
@@ -159,8 +161,12 @@ def parse_lambda_line(arguments: str) -> LambdaOptions:
         if not equals or not key:
             raise ExerciseFormatError(f"%%lambda --env {pair!r}: write each variable as KEY=VALUE")
         environment[key] = value
+    if not FUNCTION_NAME.match(parsed.name):  # ../x as a folder would be outside work/
+        raise ExerciseFormatError(f"%%lambda {parsed.name}: a function name is 1 to 64 letters, digits, - or _, "
+                                  f"e.g. %%lambda sum_two")
     handler = parsed.handler
-    if "." not in handler or not all(handler.rsplit(".", 1)):
+    module, _, function = handler.rpartition(".")
+    if not (module and function.isidentifier() and all(part.isidentifier() for part in module.split("."))):
         raise ExerciseFormatError(
             f"%%lambda --handler {handler!r}: write it as module.function, e.g. {DEFAULT_HANDLER}")
     return LambdaOptions(parsed.name, handler, parsed.timeout, parsed.memory, environment, parsed.tracing)

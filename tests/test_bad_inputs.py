@@ -432,3 +432,117 @@ def test_unchanged_solutions_pass_the_check(tmp_path):
     before = solution_digests(COURSE / "solutions")
     assert set(before) == {"01_echo.ipynb", "02_timetable.ipynb"}
     check_solutions_unchanged(COURSE / "solutions", before)
+
+
+# -- more careless inputs: the CLI, the Lambda API, the clock, %%lambda lines, check() --------------------
+
+def run_emulator(*arguments: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "emulator", *arguments], capture_output=True, text=True,
+                          input=stdin, cwd=Path(__file__).resolve().parents[1], timeout=120)
+
+
+@pytest.mark.parametrize("event, words", [
+    ("", "is empty: write a JSON event there, e.g. {}"),
+    ('{"a": 1,', "is not valid JSON: Expecting property name"),
+    ("[" * 5000 + "]" * 5000, "is not valid JSON: it is nested too deeply for JSON"),
+])
+def test_cli_invoke_with_a_bad_event_file_says_what_is_wrong(tmp_path, event, words):
+    (tmp_path / "lambda_function.py").write_text(HANDLER)
+    (tmp_path / "event.json").write_text(event)
+    completed = run_emulator("invoke", str(tmp_path / "lambda_function.py"), "--event", str(tmp_path / "event.json"))
+    assert completed.returncode == 1 and "Traceback" not in completed.stderr
+    assert f"error: the event in {tmp_path / 'event.json'} {words}" in completed.stderr
+
+
+def test_cli_run_on_a_folder_asks_for_the_template_file(tmp_path):
+    completed = run_emulator("run", str(tmp_path), "--for", "1h")
+    assert completed.returncode == 1
+    assert f"{tmp_path} is a folder: give the template file in it, e.g. {tmp_path / 'template.yaml'}" in completed.stderr
+
+
+def test_cli_generate_event_takes_any_text_as_an_sqs_body():
+    """Faithful: an SQS message body is any text, JSON or not, so a body that is not JSON is no error."""
+    completed = run_emulator("generate-event", "sqs", "--body", "{not json")
+    assert completed.returncode == 0 and json.loads(completed.stdout)["Records"][0]["body"] == "{not json"
+
+
+def test_boto3_invoke_with_an_unknown_invocation_type_is_refused(worker):
+    with pytest.raises(ClientError, match="invocation_type 'Sync' is not one of 'RequestResponse', 'Event'") as raised:
+        boto3.client("lambda", region_name="us-east-1").invoke(FunctionName="worker", InvocationType="Sync")
+    assert raised.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    assert worker.invocations == []
+
+
+@pytest.mark.parametrize("payload, invocation_type, error, words", [
+    (json.dumps("x" * 7_000_000).encode(), "RequestResponse", "RequestTooLargeException", "at most 6,291,456 bytes"),
+    (json.dumps("x" * 2_000_000).encode(), "Event", "RequestTooLargeException", "at most 1,048,576 bytes"),
+    (b"{bad", "RequestResponse", "InvalidParameterValueException", "the payload is not valid JSON"),
+])
+def test_a_bad_payload_through_boto3_gets_lambdas_error(worker, payload, invocation_type, error, words):
+    with pytest.raises(ClientError, match=words) as raised:
+        boto3.client("lambda", region_name="us-east-1").invoke(FunctionName="worker", Payload=payload,
+                                                               InvocationType=invocation_type)
+    assert raised.value.response["Error"]["Code"] == error
+
+
+@pytest.mark.parametrize("event, words", [
+    ({"when": {1, 2}}, "Object of type set is not JSON serializable"),
+    ("x" * 7_000_000, "at most 6,291,456 bytes"),
+])
+def test_an_event_that_cannot_be_sent_is_refused_before_it_runs(worker, event, words):
+    with pytest.raises((InvalidParameterValueException, RequestTooLargeException), match=words):
+        worker.invoke("worker", event)
+    assert worker.invocations == []
+
+
+def test_a_circular_event_is_refused(worker):
+    event: dict = {}
+    event["self"] = event
+    with pytest.raises(InvalidParameterValueException, match="Circular reference detected"):
+        worker.invoke("worker", event)
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda c: c.advance(minutes="5"), "minutes must be a number (got '5', a str): write minutes=5"),
+    (lambda c: c.advance(seconds=float("nan")), "seconds must be a finite number (got nan)"),
+    (lambda c: c.run_until_idle(60), "limit must be a timedelta, such as timedelta(hours=2) (got 60, a int)"),
+])
+def test_the_clock_refuses_what_is_not_an_amount_of_time(cloud, call, words):
+    with pytest.raises(InvalidParameterValueException, match=re.escape(words)):
+        call(cloud)
+
+
+def test_a_handler_without_a_function_part_fails_when_invoked(cloud, code):
+    """Faithful: CreateFunction only checks the handler's characters; the runtime then answers
+    Runtime.MalformedHandlerName at the first invocation."""
+    cloud.create_function("worker", code=code, handler="lambda_function")
+    assert cloud.invoke("worker", {}).error["errorType"] == "Runtime.MalformedHandlerName"
+
+
+@pytest.mark.parametrize("line, words", [
+    ("../escape", "%%lambda ../escape: a function name is 1 to 64 letters, digits, - or _"),
+    ("echo --handler ../../evil.lambda_handler", "--handler '../../evil.lambda_handler': write it as module.function"),
+    ("echo --timeout abc", "argument --timeout: invalid float value: 'abc'"),
+    ("echo --tracing On", "invalid choice: 'On'"),
+    ("echo extra words", "unrecognized arguments: extra words"),
+    ("", "the following arguments are required: name"),
+])
+def test_a_bad_lambda_line_is_refused_before_any_file_is_written(tmp_path, monkeypatch, line, words):
+    from emulator import notebook
+    from grader.exercises import ExerciseFormatError
+
+    monkeypatch.setitem(notebook._lab, "cloud", object())  # never reached: the line is refused first
+    monkeypatch.setitem(notebook._lab, "work_dir", tmp_path / "work")
+    with pytest.raises(ExerciseFormatError, match=re.escape(words)):
+        notebook.deploy_cell(line, HANDLER)
+    assert list(tmp_path.rglob("*.py")) == []
+
+
+def test_check_of_a_lab_without_exercises_names_the_lab(tmp_path):
+    from grader.check import make_check
+    from grader.exercises import ExerciseFormatError
+
+    (tmp_path / "01_empty.ipynb").write_text(json.dumps({"cells": [{"cell_type": "markdown", "source": "hi",
+                                                                     "metadata": {}}], "metadata": {}, "nbformat": 4}))
+    with pytest.raises(ExerciseFormatError, match="lab 01_empty has no exercise '01-x'; its exercises are: none"):
+        make_check("01_empty", tmp_path / "work", tmp_path)("01-x")

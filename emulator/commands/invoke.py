@@ -39,11 +39,15 @@ def read_event(source: str | None) -> object:
     if source is None:
         return {}
     text = sys.stdin.read() if source == "-" else _read_file(source)
+    where = "stdin" if source == "-" else source
+    if not text.strip():
+        raise SystemExit(f"error: the event in {where} is empty: write a JSON event there, e.g. {{}}, or generate "
+                         f"one with: python -m emulator generate-event sqs > event.json")
     try:
         return json.loads(text)
-    except json.JSONDecodeError as error:
-        where = "stdin" if source == "-" else source
-        raise SystemExit(f"error: the event in {where} is not valid JSON: {error}. "
+    except (json.JSONDecodeError, RecursionError) as error:
+        problem = error if isinstance(error, ValueError) else "it is nested too deeply for JSON"
+        raise SystemExit(f"error: the event in {where} is not valid JSON: {problem}. "
                          f"Generate one with: python -m emulator generate-event sqs > event.json")
 
 

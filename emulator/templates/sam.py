@@ -200,6 +200,8 @@ TemplateLoader.add_multi_constructor("!", _short_tag)
 def read_template(path: str | Path) -> dict[str, Any]:
     """The template at ``path`` as plain Python data, intrinsic functions in their long form."""
     path = Path(path)
+    if path.is_dir():
+        raise TemplateError(f"{path} is a folder: give the template file in it, e.g. {path / 'template.yaml'}")
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
