@@ -1,6 +1,7 @@
 """Small patches to moto, active only while a LocalCloud runs.
 
-The first two keep moto's behaviour and remove costs that grow with queue depth; the third keeps
+The first two keep moto's behaviour and remove costs that grow with queue depth (``sqs_depth.py``,
+installed with them, removes the others); the third keeps
 long polling from hanging on a clock that stands still; the fourth saves work moto would throw away:
 
 1. moto's SQS reads the time through ``unix_time()`` / ``unix_time_millis()``, which go through
@@ -30,6 +31,7 @@ from moto.core.botocore_stubber import BotocoreStubber
 from moto.sqs import models as sqs_models
 from moto.sqs.exceptions import QueueAlreadyExists
 
+from . import sqs_depth
 from .interception import answered_here
 from ..triggers.clock import VirtualClock
 
@@ -69,11 +71,13 @@ def install(clock: VirtualClock) -> None:
         return None if answered_here(event_name, request) else stubber(self, event_name, request, **kwargs)
 
     BotocoreStubber.__call__ = stand_aside_for_the_emulator
+    sqs_depth.install()
 
 
 def uninstall() -> None:
     if not _originals:
         return
+    sqs_depth.uninstall()
     sqs_models.unix_time = _originals["unix_time"]
     sqs_models.unix_time_millis = _originals["unix_time_millis"]
     sqs_models.SQSBackend.is_message_valid_based_on_retention_period = _originals["retention"]

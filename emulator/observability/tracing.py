@@ -436,10 +436,15 @@ def _store_sqs_trace_header(parsed: dict, model, context: dict, **kwargs) -> Non
     if not header or queue is None or not isinstance(parsed, dict):
         return
     ids = {parsed.get("MessageId")} | {entry.get("MessageId") for entry in parsed.get("Successful", [])}
-    for message in queue._messages:
-        if message.id in ids and "AWSTraceHeader" not in (message.system_attributes or {}):
-            message.system_attributes = {**(message.system_attributes or {}),
-                                         "AWSTraceHeader": {"StringValue": header, "DataType": "String"}}
+    ids.discard(None)
+    for message in reversed(queue._messages):  # the messages just sent are the newest: stop once all are found
+        if not ids:
+            break
+        if message.id in ids:
+            ids.discard(message.id)
+            if "AWSTraceHeader" not in (message.system_attributes or {}):
+                message.system_attributes = {**(message.system_attributes or {}),
+                                             "AWSTraceHeader": {"StringValue": header, "DataType": "String"}}
 
 
 def _moto_queue(queue_url: str | None):

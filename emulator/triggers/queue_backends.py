@@ -100,8 +100,14 @@ class MotoQueue:
         return int(self._queue.visibility_timeout)
 
     def first_ready(self, now: datetime) -> datetime | None:
-        messages = self._queue._messages
-        return _as_datetime(min(map(_ready_millis, messages))) if messages else None
+        """When the first message is ready; a backlog answers at its first ready message, not after a full pass."""
+        now_millis, earliest = now.timestamp() * 1000, None
+        for message in list(self._queue._messages):
+            ready = _ready_millis(message)
+            if ready <= now_millis:
+                return _as_datetime(ready)
+            earliest = ready if earliest is None else min(earliest, ready)
+        return None if earliest is None else _as_datetime(earliest)
 
     def next_ready_after(self, now: datetime) -> datetime | None:
         now_millis = now.timestamp() * 1000
