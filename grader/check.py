@@ -2,8 +2,9 @@
 
 The tests come from the kit's own copy of the lab (``labs/NN_topic.ipynb``), never from the
 student's notebook, so editing a test cell changes nothing. They run against the files the
-``%%lambda`` cells saved in the work folder, in a fresh Python process with a time limit (see
-:mod:`grader.sandbox`), with the function options of the kit's copy. The result shows a line per test,
+``%%lambda`` cells saved in the work folder, in a process of their own with a time limit, forked
+from the notebook's warm checking process (see :mod:`grader.warm` and :mod:`grader.sandbox`), with the
+function options of the kit's copy. The result shows a line per test,
 the points, and for each failure the test's one-sentence message, never a traceback.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import sandbox
+from . import sandbox, warm
 from .exercises import ExerciseFormatError, read_lab
 from .grading import ExerciseResult, Settings, GradedTest, handler_problem, job_for, score_exercise, zero_exercise
 from .report import STYLE, exercise_html, exercise_text
@@ -67,8 +68,13 @@ class CheckResult:
 
 
 def make_check(lab_id: str, work_dir: str | Path, labs_dir: str | Path | None = None,
-               timeout: float = CHECK_TIMEOUT) -> Callable[[str], CheckResult]:
-    """The ``check`` function of one lab, bound to its work folder."""
+               timeout: float = CHECK_TIMEOUT,
+               runner: Callable[[sandbox.Job], sandbox.RunResult] = warm.run) -> Callable[[str], CheckResult]:
+    """The ``check`` function of one lab, bound to its work folder (the checking process starts warming up).
+
+    ``runner`` runs one check's job: by default in the warm checking process (:mod:`grader.warm`).
+    """
+    warm.warm_up()
     work_dir = Path(work_dir).resolve()
     lab_path = Path(labs_dir or kit_labs_dir()) / f"{lab_id}.ipynb"
 
@@ -86,6 +92,6 @@ def make_check(lab_id: str, work_dir: str | Path, labs_dir: str | Path | None = 
         if problem:
             return CheckResult(zero_exercise(exercise, *problem, hidden=False))
         job = job_for(exercise, lab, work_dir, Settings(timeout=timeout), hidden=False, tag=None)
-        return CheckResult(score_exercise(exercise, sandbox.run(job, fork=False), hidden=False))
+        return CheckResult(score_exercise(exercise, runner(job), hidden=False))
 
     return check

@@ -302,6 +302,7 @@ def _child_main(request: dict, results_fd: int, forked: bool) -> None:
     folder = request["folder"]
     if forked:
         processes.start_own_group()  # so the parent can kill all it starts
+        processes.die_with_parent()  # and a parent that dies (a killed checking process) takes it along
         os.closerange(3, results_fd)
         os.closerange(results_fd + 1, 1 << 16)
         os.chdir(folder)

@@ -9,8 +9,10 @@ all (a browser tab runs one interpreter), so nothing here is used there.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
+import sys
 
 try:
     import resource
@@ -18,6 +20,7 @@ except ImportError:  # Windows, Pyodide
     resource = None
 
 FORK_AVAILABLE = hasattr(os, "fork")  # fork is POSIX only (and unsafe in a process with threads)
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process receives when its parent dies
 
 
 def limit_resources(memory_mb: int, cpu_seconds: int, file_size_bytes: int) -> list[str]:
@@ -39,6 +42,13 @@ def limit_resources(memory_mb: int, cpu_seconds: int, file_size_bytes: int) -> l
 def start_own_group() -> None:
     """Make this (forked) process the leader of a new process group and session."""
     os.setsid()
+
+
+def die_with_parent() -> None:
+    """Linux: have the kernel end this process when its parent ends (elsewhere, nothing to do)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def kill_group(pid: int) -> None:
