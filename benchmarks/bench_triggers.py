@@ -68,7 +68,8 @@ FIRINGS_PER_DAY = 24 * 60
 DAY_RUNS = 7
 MESSAGES, BATCH = 1000, 10  # SQS batches hold at most 10 messages
 PIPELINE_RUNS = 5
-DEPTHS = (0, 200, 1000, 5000)
+DEPTHS = (0, 10, 100, 1000, 10_000)
+BACKLOG, BACKLOG_RUNS = 10_000, 2  # a class demo's backlog: all sent first, then drained
 DEPTH_ROUNDS, DEPTH_BUDGET = (3, 25), 2.0  # 3 to 25 rounds of every figure, ~2 s per kind of moto
 
 DAY = "one virtual day of `rate(1 minute)`: `cloud.advance(days=1)`"
@@ -77,6 +78,8 @@ RAW = "raw boto3 calls on plain moto (baseline)"
 RAW_PATCHED = "raw boto3 calls inside a local cloud (same moto, no mapping)"
 MAPPING = f"event source mapping: `send_message_batch` of {BATCH}, then `cloud.run_until_idle()`"
 MAPPING_AT_ONCE = f"event source mapping: all {MESSAGES:,} sent, then one `cloud.run_until_idle()`"
+BACKLOG_RAW = f"{BACKLOG:,} sent, then raw boto3 receive, handler call and delete, same moto (baseline)"
+BACKLOG_MAPPING = f"{BACKLOG:,} sent, then one `cloud.run_until_idle()` through the event source mapping"
 
 
 # -- 1. a day of a schedule ---------------------------------------------------------------------
@@ -132,7 +135,7 @@ A `rate(1 minute)` rule invoking `return event`, played for one virtual day: {FI
 # -- 2. the two-queue calculator ----------------------------------------------------------------
 
 
-OPERATIONS = [{"number1": n, "number2": n % 7 + 1, "operation": "+-*/"[n % 4]} for n in range(MESSAGES)]
+OPERATIONS = [{"number1": n, "number2": n % 7 + 1, "operation": "+-*/"[n % 4]} for n in range(BACKLOG)]
 
 
 def send_batches(sqs, queue_url: str, messages: list[dict]) -> None:
@@ -161,25 +164,27 @@ def collect(sqs, queue_url: str) -> list[dict]:
     return bodies
 
 
-def timed_pipeline(sqs, input_url: str, output_url: str, process: Callable[[], None], chunk: int) -> float:
-    """Send the operations ``chunk`` at a time and ``process`` each chunk; seconds of that work.
+def timed_pipeline(sqs, input_url: str, output_url: str, process: Callable[[], None], chunk: int,
+                   messages: int = MESSAGES) -> float:
+    """Send ``messages`` operations ``chunk`` at a time and ``process`` each chunk; seconds of that work.
 
     Collecting the results from the output queue after each chunk is not timed: it checks that every
     operation got its result, and keeps that queue as shallow as the input queue (see part 3).
     """
     seconds, results = 0.0, []
-    for first in range(0, MESSAGES, chunk):
+    for first in range(0, messages, chunk):
         started = time.perf_counter()
         send_batches(sqs, input_url, OPERATIONS[first:first + chunk])
         process()
         seconds += time.perf_counter() - started
         results += collect(sqs, output_url)
-    if sorted(r["number1"] for r in results) != list(range(MESSAGES)) or collect(sqs, input_url):
-        raise RuntimeError(f"{len(results)} results for {MESSAGES} operations, or messages left in the input queue")
+    if sorted(r["number1"] for r in results) != list(range(messages)) or collect(sqs, input_url):
+        raise RuntimeError(f"{len(results)} results for {messages} operations, or messages left in the input queue")
     return seconds
 
 
-def mapping_pipeline(code_dir: Path, chunk: int, cold_starts: list[int], endpoint_url: str | None = None) -> float:
+def mapping_pipeline(code_dir: Path, chunk: int, cold_starts: list[int], endpoint_url: str | None = None,
+                     messages: int = MESSAGES) -> float:
     """Seconds of the calculator's work through an event source mapping in a local cloud.
 
     A virtual second passes after each chunk is done, as it would between a producer's sends, so the
@@ -197,12 +202,12 @@ def mapping_pipeline(code_dir: Path, chunk: int, cold_starts: list[int], endpoin
             cloud.run_until_idle()
             cloud.advance(seconds=1)
 
-        seconds = timed_pipeline(cloud.sqs, input_url, output_url, process, chunk)
+        seconds = timed_pipeline(cloud.sqs, input_url, output_url, process, chunk, messages)
         cold_starts.append(sum(i.cold_start for i in cloud.invocations[1:]))
     return seconds
 
 
-def raw_pipeline(sqs, code_dir: Path) -> float:
+def raw_pipeline(sqs, code_dir: Path, chunk: int = BATCH, messages: int = MESSAGES) -> float:
     """Seconds of the same work with raw boto3 calls, the handler called as a plain function."""
     input_url = sqs.create_queue(QueueName="input_queue")["QueueUrl"]
     output_url = sqs.create_queue(QueueName="output_queue")["QueueUrl"]
@@ -218,7 +223,7 @@ def raw_pipeline(sqs, code_dir: Path) -> float:
                     raise RuntimeError(f"the calculator failed on {response['batchItemFailures']}")
                 delete_batch(sqs, input_url, messages)
 
-        return timed_pipeline(sqs, input_url, output_url, process, BATCH)
+        return timed_pipeline(sqs, input_url, output_url, process, chunk, messages)
     finally:
         del os.environ["OUTPUT_QUEUE_URL"]
 
@@ -228,9 +233,30 @@ def raw_on_plain_moto(code_dir: Path) -> float:
         return raw_pipeline(boto3.client("sqs", region_name=REGION), code_dir)
 
 
-def raw_in_local_cloud(code_dir: Path) -> float:
+def raw_in_local_cloud(code_dir: Path, chunk: int = BATCH, messages: int = MESSAGES) -> float:
     with LocalCloud(start_time=START) as cloud:
-        return raw_pipeline(cloud.sqs, code_dir)
+        return raw_pipeline(cloud.sqs, code_dir, chunk, messages)
+
+
+def backlog_report(stats: dict[str, Stats]) -> str:
+    raw = stats[BACKLOG_RAW]
+    rows = [[label, duration(stats[label].median), duration(stats[label].p90), ratio(stats[label].median, raw.median),
+             duration(stats[label].median / BACKLOG), str(len(stats[label]))] for label in (BACKLOG_RAW, BACKLOG_MAPPING)]
+    header = [f"{BACKLOG:,} messages, all waiting", "median", "p90", "vs raw calls", "per message", "runs"]
+    return f"""\
+### A backlog: {BACKLOG:,} messages waiting at once
+
+The producer/consumer demonstration of a class: {BACKLOG:,} operations sent first (`send_message_batch`
+of {BATCH}), so the input queue holds all of them, then drained: by the event source mapping
+(`cloud.run_until_idle()`), or by raw boto3 receives, the handler called as a plain function, and
+deletes, on the same patched moto. Sending is timed too; collecting the results is not. {BACKLOG_RUNS} runs of
+each, interleaved.
+
+{table(header, rows)}
+
+Compare "per message" with the 1,000-message rows above: at ten times the depth, a message costs
+about the same.
+"""
 
 
 def pipeline_report(stats: dict[str, Stats], cold_starts: dict[str, list[int]]) -> str:
@@ -259,10 +285,9 @@ all {MESSAGES:,} sent first, then one `cloud.run_until_idle()`. Collecting the r
 The event source mapping reads and deletes messages in moto directly rather than through boto3 (no
 request is serialised and parsed); "same moto" compares it with raw calls on the same patched moto.
 "Cold starts" counts the mapping's invocations that started a new execution environment (the first
-environment is started before the timing). When all the messages wait at once, the mapping runs every
-batch at the same virtual instant, so each overlaps the others and gets an environment of its own:
-that is what makes the last row slower. AWS starts five concurrent batches and adds up to 300 per
-minute (Lambda developer guide, SQS scaling), so it would start far fewer environments for this burst.
+environment is started before the timing). When all the messages wait at once, the mapping starts
+{_spread(cold_starts[MAPPING_AT_ONCE])} new environment(s): as in AWS, it begins with five concurrent
+batches and adds up to 300 per minute while the backlog lasts (Lambda developer guide, SQS scaling).
 """
 
 
@@ -336,23 +361,23 @@ def depth_report(plain: dict[tuple[str, int], Stats], patched: dict[tuple[str, i
                 stats = latencies[operation, depth]
                 rows.append([f"{operation}, {where}", f"{depth:,}", duration(stats.median), duration(stats.p90),
                              ratio(stats.median, empty.median), str(len(stats))])
-    plain_1000, patched_1000 = (latencies["send_message", 1000].median / latencies["send_message", 0].median
+    plain_deep, patched_deep = (latencies["send_message", DEPTHS[-1]].median / latencies["send_message", 0].median
                                 for latencies in (plain, patched))
     return f"""\
 ### moto's SQS cost by queue depth
 
 One `send_message` and one `receive_message` (1 message) through boto3 while the queue already holds
-0 to 5,000 messages, on plain moto and inside a local cloud. moto recomputes a queue's attributes,
-a pass over every message, on each send, and (plain moto) for each message it receives; a pass
-reads the clock for every message. The local cloud's moto patches answer the clock and the retention
-check without that detour, but a send still walks the whole queue. One queue per depth; the figures
+0 to {DEPTHS[-1]:,} messages, on plain moto and inside a local cloud. On plain moto a send
+recomputes the queue's attributes (a pass over every message), a receive lists every visible message
+before taking one, and a delete copies the whole queue. Inside a local cloud
+(`emulator/aws/sqs_depth.py`) attributes are computed when read, visible messages are found one by
+one, and receipt handles are indexed, so each call costs about the same at any depth. One queue per depth; the figures
 are sampled in interleaved rounds, {DEPTH_ROUNDS[0]} to {DEPTH_ROUNDS[1]} of them, as many as about {DEPTH_BUDGET:g} s allow.
 
 {table(["call", "messages waiting", "median", "p90", "vs empty queue", "samples"], rows)}
 
-A send into a queue holding 1,000 messages costs {plain_1000:.1f}× a send into an empty one on plain moto,
-{patched_1000:.1f}× in a local cloud. So keep queues drained, above all on plain moto: send a batch and
-process it before the next, as part 2 does.
+A send into a queue holding {DEPTHS[-1]:,} messages costs {plain_deep:.1f}× a send into an empty one on plain
+moto, {patched_deep:.1f}× in a local cloud.
 """
 
 
@@ -371,8 +396,12 @@ def main() -> int:
                                 MAPPING_AT_ONCE: lambda: mapping_pipeline(calculator, MESSAGES,
                                                                           cold_starts[MAPPING_AT_ONCE])},
                                PIPELINE_RUNS)
+        backlog = interleave({BACKLOG_RAW: lambda: raw_in_local_cloud(calculator, BACKLOG, BACKLOG),
+                              BACKLOG_MAPPING: lambda: mapping_pipeline(calculator, BACKLOG, [], messages=BACKLOG)},
+                             BACKLOG_RUNS)
     depths = depth_report(plain_moto_depths(), local_cloud_depths())
-    publish("triggers", "\n".join([schedule_report(schedule), pipeline_report(pipelines, cold_starts), depths]))
+    publish("triggers", "\n".join([schedule_report(schedule), pipeline_report(pipelines, cold_starts),
+                                   backlog_report(backlog), depths]))
     return 0
 
 
