@@ -78,9 +78,7 @@ def main() -> int:
     rows.append([f"first `check({EXERCISES[0]!r})` of a notebook, checking process just started", duration(first),
                  "–", "–", "1"])
     publish("check", f"""\
-## check() in a notebook
-
-`benchmarks/bench_check.py`. The solution's handlers of lab {LAB[:2]} saved in a work folder, each
+The solution's handlers of lab {LAB[:2]} saved in a work folder, each
 check run as a notebook runs it; {ROUNDS} interleaved rounds.
 
 {table(["one check", "median", "p90", "vs fresh process", "samples"], rows)}
