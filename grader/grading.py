@@ -74,6 +74,7 @@ class ExerciseResult:
     tests: list[GradedTest]
     kind: str
     problem: str | None = None
+    isolation: str = ""  # how the test process's file access was limited
 
     @property
     def score(self) -> float:
@@ -100,6 +101,11 @@ class SubmissionResult:
     def max_score(self) -> float:
         return sum(exercise.max_score for exercise in self.exercises)
 
+    @property
+    def isolation(self) -> str:
+        """How this submission's test processes were isolated (each distinct description once)."""
+        return "; ".join(dict.fromkeys(exercise.isolation for exercise in self.exercises if exercise.isolation))
+
 
 # -- scoring -------------------------------------------------------------------------------------------
 
@@ -116,7 +122,7 @@ def score_exercise(exercise: Exercise, run: sandbox.RunResult, hidden: bool = Tr
         tests.append(GradedTest(exercise.id, spec.name, spec.hidden, outcome.passed,
                                 spec.points if outcome.passed else 0, spec.points, "" if outcome.passed else message))
     kind = run.kind if run.kind != "ok" else ("passed" if all(test.passed for test in tests) else "failed")
-    return ExerciseResult(exercise.id, tests, kind, run.problem)
+    return ExerciseResult(exercise.id, tests, kind, run.problem, run.isolation)
 
 
 def zero_exercise(exercise: Exercise, kind: str, problem: str, hidden: bool = True) -> ExerciseResult:
@@ -248,7 +254,7 @@ def grade_notebooks(notebooks: list[Path], course: Course, settings: Settings, w
 
     if fork:
         sandbox.preload()  # before any fork, and before the progress bar exists
-    scratch = Path(tempfile.mkdtemp(prefix="grader-submissions-"))
+    scratch = Path(tempfile.mkdtemp(prefix="grader-submissions-", dir=sandbox.private_root()))
     try:
         loaded = [(path.stem, _load(path)) for path in notebooks]
         batch_lab = settings.lab or _common_lab([notebook for _, notebook in loaded if isinstance(notebook, dict)])

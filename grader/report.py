@@ -1,7 +1,8 @@
 """What grading produces: the gradebook, Gradescope's results.json, feedback pages and a summary.
 
-- ``OUT/gradebook.csv``: ``student``, one column per exercise, ``total``, ``max_total``, and ``notes``
-  (why a notebook could not be graded, when it could not);
+- ``OUT/gradebook.csv``: ``student``, one column per exercise, ``total``, ``max_total``, ``notes``
+  (why a notebook could not be graded, when it could not) and ``isolation`` (how its test processes'
+  file access was limited: Landlock on Linux, or why none);
 - ``OUT/<student>/results.json``: Gradescope's format (its "Autograder specifications" page): a
   top-level ``score``, ``execution_time`` and ``output``, and one entry per test with ``name``,
   ``score``, ``max_score``, ``status``, ``output`` and ``visibility``; hidden tests are
@@ -144,11 +145,11 @@ def write_gradebook(results: list[SubmissionResult], path: Path) -> None:
     columns = exercise_columns(results)
     with path.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
-        writer.writerow(["student", *columns, "total", "max_total", "notes"])
+        writer.writerow(["student", *columns, "total", "max_total", "notes", "isolation"])
         for result in results:
             scores = {exercise.id: points(exercise.score) for exercise in result.exercises}
             writer.writerow([result.student, *(scores.get(column, "") for column in columns),
-                             points(result.score), points(result.max_score), result.note or ""])
+                             points(result.score), points(result.max_score), result.note or "", result.isolation])
 
 
 def write_all(results: list[SubmissionResult], out: Path) -> None:

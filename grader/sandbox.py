@@ -24,9 +24,16 @@ try to change the results. The defences:
   that no function or class of pytest, pluggy, the grader, the emulator or the builtins was
   rebound, and that no pytest plugin appeared; any such change voids the exercise ("tampering").
 
-Limits, honestly: this is a process with limits, not a security boundary. It runs as the grader's
-user, so handler code can read whatever that user can: the hidden tests (in memory and on disk), the
-kit's ``solutions/`` folder, and the files of the other submissions graded at the same time. Code
+Files: on Linux (5.13 or newer) the child gives up, through Landlock, every file access but reading
+Python, its packages, the kit's code, the system folders, its own job folder and its own submission,
+and writing its job folder and /tmp (which AWS gives every function). So handler code cannot read the
+kit's ``solutions/``, other exercises' hidden tests or other students' submissions, which the grader
+keeps in a folder of its own outside /tmp (:func:`private_root`), nor change them. The child reports
+what it got, and the gradebook's ``isolation`` column says so for every submission; where Landlock is
+missing (macOS, Windows, an older kernel) it says that there was none.
+
+Limits, honestly: this is still a process with limits, run as the grader's user, not a container.
+Handler code runs inside the test process here (the tests and the token are in its memory), so code
 written against this grader (walking the garbage collector to find the token, writing to the pipe,
 rebinding something the checks do not watch) can forge results or signal other processes of the
 same user. For untrusted work, grade with the autograder zip in a container, as Gradescope does:
@@ -53,16 +60,17 @@ import os
 import secrets
 import select
 import shutil
+import site
 import subprocess
 import sys
 import tempfile
 import time
 from collections import deque
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from emulator.platform import processes
+from emulator.platform import file_access, processes
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MEMORY_MB = 2048
@@ -71,6 +79,8 @@ FILE_SIZE_LIMIT = 64 * 2**20
 # The only variables a child inherits (plus the ones set below): nothing that could hold a secret.
 INHERITED_VARIABLES = ("PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT", "VIRTUAL_ENV")
 TRUSTED_PACKAGES = ("builtins", "pytest", "_pytest", "pluggy", "grader", "emulator")
+# What a test process may read besides Python, the kit's code, its job folder and its own submission.
+SYSTEM_FOLDERS = ("/usr", "/lib", "/lib64", "/bin", "/etc", "/dev", "/proc", "/sys")
 PYTEST_INI = "[pytest]\npython_files = test_*.py\npython_classes =\npython_functions = test*\n"
 
 
@@ -105,6 +115,7 @@ class RunResult:
     kind: str = "ok"
     problem: str | None = None
     seconds: float = 0.0
+    isolation: str = ""  # how the test process's file access was limited (see emulator.platform.file_access)
 
 
 # -- the parent side --------------------------------------------------------------------------------
@@ -168,7 +179,7 @@ class _Child:
     def __init__(self, job: Job, fork: bool) -> None:
         self.job = job
         self.token = secrets.token_hex(16)
-        self.folder = Path(tempfile.mkdtemp(prefix="grader-"))
+        self.folder = Path(tempfile.mkdtemp(prefix="grader-", dir=private_root()))
         test_file = self.folder / f"test_{job.exercise_id.replace('-', '_')}.py"
         test_file.write_text("from grader import points\n" + job.test_source, encoding="utf-8")
         (self.folder / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
@@ -230,6 +241,7 @@ def judge(job: Job, token: str, output: bytes, timed_out: bool) -> RunResult:
     interference: list[str] = []
     error = None
     finished = False
+    isolation = ""
     for line in output.decode("utf-8", "replace").splitlines():
         try:
             record = json.loads(line)
@@ -255,6 +267,14 @@ def judge(job: Job, token: str, output: bytes, timed_out: bool) -> RunResult:
             error = str(record.get("message"))[:MESSAGE_LIMIT]
         elif kind == "done":
             finished = True
+        elif kind == "isolation":
+            isolation = str(record.get("message"))[:MESSAGE_LIMIT]
+    return replace(_verdict(job, outcomes, interference, error, finished, timed_out), isolation=isolation)
+
+
+def _verdict(job: Job, outcomes: dict[str, Outcome], interference: list[str], error: str | None, finished: bool,
+             timed_out: bool) -> RunResult:
+    """What the records establish: a timeout, tampering or a crash first, then each test's outcome."""
     if timed_out:
         return _all_failed(job, "timeout", f"timed out after {job.timeout:g} s")
     if interference:
@@ -312,6 +332,7 @@ def _child_main(request: dict, results_fd: int, forked: bool) -> None:
         for stream in (0, 1, 2):
             os.dup2(devnull, stream)
     limit_resources(request["job"]["memory_mb"], request["job"]["timeout"])
+    isolation = file_access.restrict(readable_folders(request), [folder, tempfile.gettempdir(), "/dev/null", "/dev/shm"])
     install_network_guard()
     import pytest
 
@@ -320,12 +341,29 @@ def _child_main(request: dict, results_fd: int, forked: bool) -> None:
     job = request["job"]
     testing.configure(job["work_dir"], job["functions"])
     recorder = Recorder(results_fd, request["token"])
+    recorder.send({"kind": "isolation", "message": isolation})
     test_file = Path(folder) / f"test_{job['exercise_id'].replace('-', '_')}.py"
     # --tb=native: pytest's own traceback rendering re-parses source files and nobody reads it here.
     pytest.main([str(test_file), "-c", str(Path(folder) / "pytest.ini"), "--rootdir", folder, "-q", "--tb=native",
                  "-p", "no:cacheprovider", "-p", "no:stepwise"], plugins=[recorder, testing])
     recorder.send({"kind": "done"})
     os._exit(0)
+
+
+def private_root() -> Path:
+    """Where the grader keeps submissions and tests while it grades: outside the shared /tmp, which a
+    test process may write (AWS gives a function /tmp), and readable by this user only."""
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lambda-lab-grader"
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return root
+
+
+def readable_folders(request: dict) -> list[str]:
+    """Python, its packages, the kit's code (not its solutions), the system, this job and this submission."""
+    python = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix, *site.getsitepackages(),
+              site.getusersitepackages()}
+    kit = [str(KIT_ROOT / "emulator"), str(KIT_ROOT / "grader")]
+    return [*SYSTEM_FOLDERS, *python, *kit, request["folder"], request["job"]["work_dir"]]
 
 
 def limit_resources(memory_mb: int, timeout: float) -> None:

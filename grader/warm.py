@@ -108,7 +108,7 @@ PROCESS_LOST = ("the checking process stopped or stopped answering (did your cod
 
 def _result_from(answer: dict) -> sandbox.RunResult:
     outcomes = {name: sandbox.Outcome(**outcome) for name, outcome in answer["outcomes"].items()}
-    return sandbox.RunResult(outcomes, answer["kind"], answer["problem"], answer["seconds"])
+    return sandbox.RunResult(outcomes, answer["kind"], answer["problem"], answer["seconds"], answer["isolation"])
 
 
 # -- the checking process ---------------------------------------------------------------------------

@@ -144,7 +144,7 @@ def scores(gradebook, student: str) -> tuple[str, ...]:
 def test_the_gradebook_has_a_column_per_exercise(batch):
     header = (batch[1] / "gradebook.csv").read_text().splitlines()[0]
 
-    assert header == "student,01-echo,01-greeting,02-timetable,total,max_total,notes"
+    assert header == "student,01-echo,01-greeting,02-timetable,total,max_total,notes,isolation"
 
 
 def test_every_notebook_gets_a_row(gradebook):
