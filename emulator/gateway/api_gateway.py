@@ -34,7 +34,7 @@ import secrets
 import string
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol
 from urllib.parse import quote, unquote
 
 from .. import events
@@ -233,21 +233,25 @@ class ApiGateway:
     # -- serving ---------------------------------------------------------------------------------
 
     def app(self) -> "Flask":
-        """A Flask app that serves every route (it sees routes added later too)."""
-        from flask import Flask, Response, request
+        """A Flask app that serves every route (it sees routes added later too).
+
+        API Gateway routes every request itself, so the app hands each one straight to :meth:`handle`
+        (its WSGI callable is replaced): no Flask route, request context or hook runs per request.
+        """
+        from flask import Flask
+        from werkzeug.wrappers import Request, Response
 
         self.check()
         app = Flask("lambda_lab_api")
 
-        def proxy(path: str = "") -> Response:
-            answer = self.handle(_from_flask(request))
+        def serve(environ: dict, start_response: Callable) -> Iterable[bytes]:
+            answer = self.handle(_from_flask(Request(environ)))
             response = Response(answer.body, status=answer.status, headers=answer.headers)
             if not any(name.lower() == "content-type" for name, _ in answer.headers):
-                del response.headers["Content-Type"]  # Flask's default text/html: API Gateway adds none
-            return response
+                del response.headers["Content-Type"]  # werkzeug's default text/plain: API Gateway adds none
+            return response(environ, start_response)
 
-        for rule in ("/", "/<path:path>"):
-            app.add_url_rule(rule, "proxy", proxy, methods=list(HTTP_METHODS), strict_slashes=False)
+        app.wsgi_app = serve
         return app
 
     def describe(self, base_url: str = "") -> str:
@@ -402,7 +406,7 @@ def _event_body(request: GatewayRequest) -> str | bytes | None:
 
 
 def _from_flask(request) -> GatewayRequest:
-    """A GatewayRequest from Flask's request (the raw path comes from the server when it gives it)."""
+    """A GatewayRequest from a werkzeug (or Flask) request; the raw path comes from the server when it gives it."""
     raw_uri = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
     raw_path = raw_uri.split("?", 1)[0] if raw_uri else quote(request.path)
     return GatewayRequest(
