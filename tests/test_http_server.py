@@ -122,3 +122,38 @@ def test_serve_command_reports_a_missing_template(tmp_path):
     result = subprocess.run([sys.executable, "-m", "emulator", "serve", str(tmp_path / "nope.yaml")],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "nope.yaml" in result.stderr
+
+
+def test_the_server_keeps_connections_open_and_repeated_headers_apart(tmp_path):
+    """HTTP/1.1 keep-alive on one connection, and a repeated header reaches multiValueHeaders as two
+    values, as API Gateway delivers it."""
+    import http.client
+    import json
+    import threading
+
+    from emulator import LocalCloud
+    from emulator.gateway.server import GatewayServer
+
+    (tmp_path / "fn").mkdir()
+    (tmp_path / "fn" / "lambda_function.py").write_text(
+        "import json\ndef lambda_handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': json.dumps(event['multiValueHeaders'].get('X-Tag'))}\n")
+    with LocalCloud() as cloud:
+        cloud.create_function("tags", code=tmp_path / "fn")
+        cloud.add_route("POST", "/tags", "tags")
+        server = GatewayServer("127.0.0.1", 0, cloud.api_gateway.handle)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            for _ in range(3):  # three requests, one connection
+                connection.putrequest("POST", "/tags")
+                connection.putheader("X-Tag", "a")
+                connection.putheader("X-Tag", "b")
+                connection.putheader("Content-Length", "2")
+                connection.endheaders(b"{}")
+                response = connection.getresponse()
+                assert response.status == 200 and json.loads(response.read()) == ["a", "b"]
+            connection.close()
+        finally:
+            server.shutdown()
+            server.server_close()

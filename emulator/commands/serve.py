@@ -37,17 +37,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from werkzeug.serving import WSGIRequestHandler, make_server  # Flask and Werkzeug load only to serve
-
     from ..cloud import LocalCloud
     from ..aws.endpoint import notice
+    from ..gateway.server import GatewayServer
     from ..templates.sam import TemplateError
-
-    class QuietRequestHandler(WSGIRequestHandler):
-        """Werkzeug's handler without its own request line: the gateway logs a more useful one."""
-
-        def log_request(self, *args) -> None:
-            pass
 
     try:
         cloud = LocalCloud.from_template(args.template)
@@ -60,9 +53,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"warning: {warning}", file=sys.stderr)
         if cloud.endpoint_url:
             print(notice(cloud.endpoint_url), file=sys.stderr)
-        app = cloud.http_app()
-        server = make_server(args.host, args.port, app, threaded=True, request_handler=QuietRequestHandler)
-        base_url = f"http://{args.host}:{server.server_port}"
+        cloud.api_gateway.check()
+        server = GatewayServer(args.host, args.port, cloud.api_gateway.handle)
+        base_url = f"http://{args.host}:{server.port}"
         print(f"Routes of {args.template}:\n{cloud.api_gateway.describe(base_url)}")
         print(f"Serving on {base_url} (Ctrl+C to stop). Handler edits apply on the next request.", flush=True)
         _log_requests_to_stderr()

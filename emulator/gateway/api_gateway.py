@@ -17,13 +17,14 @@ each request it
    reason is in the function's log, and here also in the server log (logger ``emulator.gateway.api_gateway``).
 
 :class:`ApiGateway` does all this for both kinds of API; :meth:`ApiGateway.app` wraps it in a
-Flask app, to call with ``app.test_client()`` or to serve (``python -m emulator serve``).
+Flask app, to call with ``app.test_client()`` or from any WSGI server; ``python -m emulator serve``
+hands requests to :meth:`ApiGateway.handle` from a plain HTTP server (:mod:`emulator.gateway.server`).
 
 Not faithful: every route of every API is served from one host, without the stage in the URL (as
 ``sam local start-api`` does), so a request no route matches gets the REST API's 403 unless the cloud
-has HTTP API routes only; authorizers are named per cloud, not per API; the web server joins repeated request headers into one
-comma-separated value, so ``multiValueHeaders`` holds one value per header name; a request body is
-base64-encoded when its content type is not text, where a REST API looks at its ``BinaryMediaTypes``.
+has HTTP API routes only; authorizers are named per cloud, not per API; a WSGI server (the Flask app's
+way in) joins repeated request headers into one comma-separated value, so there ``multiValueHeaders``
+holds one value per header name (``serve`` keeps them apart); a request body is base64-encoded when its content type is not text, where a REST API looks at its ``BinaryMediaTypes``.
 """
 
 from __future__ import annotations
