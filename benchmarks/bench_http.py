@@ -10,8 +10,8 @@ Four figures for one trivial handler (it answers ``{"hello": "world"}``):
    It is installed in this benchmark's own environment, ``benchmarks/.venv-chalice`` (git-ignored),
    created with ``python -m venv`` and ``pip install chalice`` on the first run.
 
-Requests are sequential, from one client, a new connection each (Werkzeug's server closes every
-connection, so both servers are called the same way), and bounded: nothing leaves 127.0.0.1. The
+Requests are sequential, from one client, a new connection each (both servers are called the same
+way, though the kit's keeps a connection open when asked), and bounded: nothing leaves 127.0.0.1. The
 contenders take turns, block after block, and each figure is the median block.
 The rows are printed as a markdown table and written to ``benchmarks/results/http.md``.
 
