@@ -3,6 +3,7 @@ warm between checks, and a process that dies or hangs replaced without a word lo
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ def checking():
     process = warm.CheckingProcess()
     yield process
     process.stop()
+    shutil.rmtree(process.home, ignore_errors=True)
 
 
 def check_with(tmp_path: Path, process: warm.CheckingProcess, handler: str, timeout: float = 30):
