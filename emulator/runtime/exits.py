@@ -14,6 +14,7 @@ the caller gets what AWS's caller gets. (``os._exit()`` cannot be caught: it end
 
 from __future__ import annotations
 
+import _signal
 import signal
 import threading
 import traceback
@@ -86,12 +87,20 @@ def _note_interrupt(previous):
 
 
 def watch_interrupts() -> None:
-    """Install the SIGINT note-taker once (main thread only: signals are delivered there)."""
-    if threading.current_thread() is not threading.main_thread():
+    """Install the SIGINT note-taker once (main thread only: signals are delivered there).
+
+    It is checked on every invocation, since IPython puts its own SIGINT handler back at times. The
+    C-level ``_signal.getsignal`` is used: ``signal.getsignal`` turns the answer into an enum, which
+    costs more than the rest of this check.
+    """
+    if threading.get_ident() != _MAIN_THREAD:
         return
-    current = signal.getsignal(signal.SIGINT)
+    current = _signal.getsignal(signal.SIGINT)
     if not getattr(current, "lambda_lab", False):
         signal.signal(signal.SIGINT, _note_interrupt(current))
+
+
+_MAIN_THREAD = threading.main_thread().ident
 
 
 def interrupted_by_user() -> bool:

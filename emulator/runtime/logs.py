@@ -397,7 +397,7 @@ class root_logger_level:
         self.settings = settings
 
     def __enter__(self) -> None:
-        root = logging.getLogger()
+        root = logging.root
         self.saved = root.level
         wanted = getattr(self.environment, "root_log_level", None)
         if wanted is None:
@@ -406,7 +406,7 @@ class root_logger_level:
             root.setLevel(wanted)
 
     def __exit__(self, *exc_info) -> None:
-        root = logging.getLogger()
+        root = logging.root
         if root.level != self.saved:
             self.environment.root_log_level = root.level
             root.setLevel(self.saved)
