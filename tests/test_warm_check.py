@@ -16,8 +16,17 @@ ECHO = "def lambda_handler(event, context):\n    return event['key1']\n"
 WRONG = "def lambda_handler(event, context):\n    return 'nope'\n"
 KILLS_ITS_PARENTS = """
 import os, signal
+def parent(pid):
+    return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+
+def warm(pid):
+    return b"grader.warm" in open(f"/proc/{pid}/cmdline", "rb").read()
+
 def lambda_handler(event, context):
-    os.kill(os.getppid(), signal.SIGKILL)   # the test process's parent: the checking process
+    pid = os.getppid()   # the function's process descends from the test process, forked from the checking process
+    while pid > 1 and not (warm(pid) and not warm(parent(pid))):
+        pid = parent(pid)
+    os.kill(pid, signal.SIGKILL)
     return event['key1']
 """
 HANGS = "def lambda_handler(event, context):\n    while True:\n        pass\n"
