@@ -44,7 +44,7 @@ from typing import Any, Callable
 from . import logs
 from ..platform import network
 from .environment import ExecutionEnvironment
-from .function import FunctionConfig
+from .function import FunctionConfig, LoggingConfig, make_logging_config
 from .invoke import Runtime, _Outcome
 from .runtime_api import API, PRIVATE
 from .timeouts import TimeBudget, current_budget, install_simulated_sleep
@@ -124,23 +124,27 @@ def main() -> None:
             environment = ExecutionEnvironment(_config(headers["Lambda-Runtime-Invoked-Function-Arn"], budget.timeout))
         outcome = _Outcome()
         cold = not environment.initialized
+        start = logs.start_line(request_id)  # a stand-in: Init's output is placed before it, as in CloudWatch
+        log.insert(0, start)
         try:
-            with logs.capture_output(request_id, log), environment.activated():
+            with logs.capture_output(request_id, log, environment.config.logging.settings), environment.activated():
                 runtime._execute(environment, environment.config, payload, request_id,
                                  os.environ["AWS_LAMBDA_LOG_STREAM_NAME"], _header_json(headers, "Client-Context"),
                                  _header_json(headers, "Cognito-Identity"), outcome, budget)
         except SystemExit:  # the handler ended the process: its log so far still reaches the service
-            _report(client, request_id, log, budget, outcome, None)
+            _report(client, request_id, log, start, budget, outcome, None)
             raise
-        _report(client, request_id, log, budget, outcome, environment if cold else None)
+        _report(client, request_id, log, start, budget, outcome, environment if cold else None)
         _answer(client, request_id, outcome, environment)
 
 
-def _report(client: RuntimeClient, request_id: str, log: list[str], budget: TimeBudget, outcome: _Outcome,
-            cold_environment: ExecutionEnvironment | None) -> None:
-    """The kit's private report: the log text so far, the simulated sleep, the Init time, files loaded."""
-    report: dict[str, Any] = {"log": "".join(log), "slept": budget.slept, "init_ms": outcome.init_ms,
-                              "timed_out": outcome.timed_out}
+def _report(client: RuntimeClient, request_id: str, log: list[str], start: str, budget: TimeBudget,
+            outcome: _Outcome, cold_environment: ExecutionEnvironment | None) -> None:
+    """The kit's private report: the log text before and after START, the simulated sleep, the Init
+    time, the files loaded."""
+    place = next((index for index, text in enumerate(log) if text is start), 0)
+    report: dict[str, Any] = {"init_log": "".join(log[:place]), "log": "".join(log[place + 1:]),
+                              "slept": budget.slept, "init_ms": outcome.init_ms, "timed_out": outcome.timed_out}
     log.clear()
     if cold_environment is not None and cold_environment.initialized:
         report["files"] = cold_environment._files  # the service watches them for edits (a hot reload is cold)
@@ -174,7 +178,14 @@ def _config(function_arn: str, timeout: float) -> FunctionConfig:
         name=environ["AWS_LAMBDA_FUNCTION_NAME"], handler=environ["_HANDLER"],
         code_dir=Path(environ["LAMBDA_TASK_ROOT"]), timeout=timeout,
         memory_size=int(environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"]), region=environ["AWS_REGION"],
-        account_id=function_arn.split(":")[4])
+        account_id=function_arn.split(":")[4], logging=_logging_config(environ))
+
+
+def _logging_config(environ: os._Environ) -> LoggingConfig:
+    """The log format and level, as awslambdaric reads them: AWS_LAMBDA_LOG_FORMAT, AWS_LAMBDA_LOG_LEVEL."""
+    if environ.get("AWS_LAMBDA_LOG_FORMAT") != "JSON":
+        return make_logging_config(None)
+    return make_logging_config({"LogFormat": "JSON", "ApplicationLogLevel": environ.get("AWS_LAMBDA_LOG_LEVEL", "INFO")})
 
 
 class _VirtualClock:

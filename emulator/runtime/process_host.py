@@ -164,6 +164,7 @@ class ProcessEnvironment:
                 sink: list[str]) -> None:
         """Turn the runtime's last word, and its report, into the invocation's outcome and log."""
         report = self.api.report if self.api is not None else {}
+        sink.insert(0, report.get("init_log", ""))  # what Init wrote comes before START, as in CloudWatch
         sink.append(report.get("log", ""))
         budget.slept = max(budget.slept, report.get("slept", 0.0))
         if cold and report.get("init_ms") is not None:  # the process's start-up is part of Init, as in AWS
