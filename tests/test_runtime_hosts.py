@@ -254,3 +254,15 @@ def test_json_logs_follow_the_functions_logging_config(cloud, write_handler):
     mine = [record for record in records if record.get("message") == "hello"]
     assert mine and mine[0]["level"] == "INFO" and mine[0]["requestId"] == result.request_id
     assert "hidden" not in result.logs
+
+
+@pytest.mark.parametrize("code, status", [("sys.exit('bad input')", "exit status 1"),
+                                          ("raise KeyboardInterrupt", "signal: interrupt")])
+def test_other_exits_are_named_as_lambda_names_them(cloud, write_handler, code, status):
+    cloud.create_function("leaves", code=write_handler(f"import sys\ndef lambda_handler(e, c):\n    {code}\n"))
+    result = cloud.invoke("leaves", {})
+    assert result.error == {"errorType": "Runtime.ExitError",
+                            "errorMessage": f"RequestId: {result.request_id} Error: Runtime exited with error: {status}"}
+    assert "Status: error\tError Type: Runtime.ExitError" in result.logs
+    if code.startswith("sys.exit"):
+        assert "bad input" in result.logs

@@ -41,7 +41,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from . import logs
+from . import exits, logs
 from ..platform import network
 from .environment import ExecutionEnvironment
 from .function import FunctionConfig, LoggingConfig, make_logging_config
@@ -131,7 +131,10 @@ def main() -> None:
                 runtime._execute(environment, environment.config, payload, request_id,
                                  os.environ["AWS_LAMBDA_LOG_STREAM_NAME"], _header_json(headers, "Client-Context"),
                                  _header_json(headers, "Cognito-Identity"), outcome, budget)
-        except SystemExit:  # the handler ended the process: its log so far still reaches the service
+        except BaseException as leaving:  # the handler ended the process: its log so far still reaches the service
+            if not exits.is_exit(leaving):
+                raise
+            log.append(exits.exit_output(leaving))  # what Python prints as it ends (stderr is the log)
             _report(client, request_id, log, start, budget, outcome, None)
             raise
         _report(client, request_id, log, start, budget, outcome, environment if cold else None)

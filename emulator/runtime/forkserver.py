@@ -142,14 +142,15 @@ def _become_environment(request: dict, server_fds: list[int]) -> None:
     sys.argv = [sys.argv[0], *request["argv"]]
     os.environ.clear()
     os.environ.update(request["env"])
-    from . import bootstrap
+    from . import bootstrap, exits
     try:
         bootstrap.main()
-    except SystemExit as leaving:
-        code = leaving.code
-        os._exit(code if isinstance(code, int) else 0 if code is None else 1)
-    except BaseException:
-        os._exit(1)
+    except BaseException as leaving:  # end as Python would have ended (a KeyboardInterrupt: by SIGINT)
+        status = exits.exit_status(leaving)
+        if status < 0:
+            signal.signal(-status, signal.SIG_DFL)
+            os.kill(os.getpid(), -status)
+        os._exit(max(status, 0))
     os._exit(0)
 
 

@@ -28,7 +28,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable
 
-from . import errors
+from . import exits
 from ..platform import network
 from .environment import code_fingerprint
 from .forkserver import PYTHON_VARIABLES, fork_server
@@ -39,7 +39,6 @@ from .timeouts import TimeBudget, counting
 if TYPE_CHECKING:
     from .invoke import _Outcome
 
-EXIT_ERROR = "Runtime.ExitError"
 GRACE_SECONDS = 1.0  # past the deadline, how long the runtime may take to say it noticed, before it is killed
 
 # answer_aws(event_name, method, url, headers, body) -> (status, headers, body): the local cloud's answer.
@@ -183,8 +182,7 @@ class ProcessEnvironment:
             outcome.error = _timeout_envelope(request_id, self.config.timeout)
             self.close()  # Lambda stops a function whose time is up: its environment is not reused
         else:  # "exit": the process ended before it answered
-            outcome.error = exit_envelope(request_id, int(message.headers["returncode"]))
-            sink.append(f"{outcome.error['errorMessage']}\n{EXIT_ERROR}\n")  # what Lambda writes to the log
+            outcome.error = exits.exit_envelope(request_id, int(message.headers["returncode"]))
             self.close()
 
     def _loaded(self, report: dict) -> None:
@@ -192,14 +190,3 @@ class ProcessEnvironment:
         if self.files is None and "files" in report:
             self.files = report["files"]
             self.fingerprint = code_fingerprint(self.config.code_dir, self.files)
-
-
-def exit_envelope(request_id: str, returncode: int) -> dict:
-    """Lambda's error when the runtime's process ended during an invocation (``Runtime.ExitError``)."""
-    if returncode == 0:
-        reason = "Runtime exited without providing a reason"
-    elif returncode > 0:
-        reason = f"Runtime exited with error: exit status {returncode}"
-    else:  # killed by a signal, named as Lambda's Go service names it ("signal: killed")
-        reason = f"Runtime exited with error: signal: {signal.strsignal(-returncode).lower()}"
-    return errors.error_envelope(EXIT_ERROR, f"RequestId: {request_id} Error: {reason}", request_id, [])
