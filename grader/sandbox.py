@@ -12,8 +12,12 @@ against the student's handler files, and reports one record per test through a p
 - reports only pass/fail and the first line of each failure's message; the parent decides the points
   (from the instructor's test cell) and never shows a hidden test's code.
 
-Handler code runs *inside* the test process (the local cloud runs handlers in-process), so it could
-try to change the results. The defences:
+Handler code does not run in the test process: the tests' local cloud hosts every function in a
+process of its own behind the Lambda Runtime API (``LocalCloud(isolation="process")``, see
+``emulator/runtime/process_host.py``), a grandchild that holds the handler's folder and what AWS gives
+a function, not the tests, the recorder or the token. What the handler does to its process (exits,
+patches of json, botocore, pytest or the grader, forks) stays there. The test process still guards
+itself, for the tests' own code and for what a lab's test imports with ``load_module``:
 
 - results go through a pipe, one record per test as soon as it ends, each carrying a random token
   the parent passed on stdin (or in memory, when forked) before any student code ran; records
@@ -33,12 +37,11 @@ what it got, and the gradebook's ``isolation`` column says so for every submissi
 missing (macOS, Windows, an older kernel) it says that there was none.
 
 Limits, honestly: this is still a process with limits, run as the grader's user, not a container.
-Handler code runs inside the test process here (the tests and the token are in its memory), so code
-written against this grader (walking the garbage collector to find the token, writing to the pipe,
-rebinding something the checks do not watch) can forge results or signal other processes of the
-same user. For untrusted work, grade with the autograder zip in a container, as Gradescope does:
-it carries the tests but no solution code. The network guard stops accidental connections, not
-deliberate raw sockets.
+A handler's process can signal other processes of the same user (ending its own test process costs
+that exercise only), and a module a test loads with ``load_module`` runs in the test process. For
+untrusted work, grade with the autograder zip in a container, as Gradescope does: it carries the
+tests but no solution code. The network guard stops accidental connections, not deliberate raw
+sockets.
 
 Two ways to start the child, with the same child code:
 
