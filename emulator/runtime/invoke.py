@@ -126,8 +126,9 @@ def _decode_json(data: bytes) -> Any:
 class Function:
     """A created function: its configuration and its execution environments."""
 
-    def __init__(self, config: FunctionConfig) -> None:
+    def __init__(self, config: FunctionConfig, host: Callable[[FunctionConfig], Any] = ExecutionEnvironment) -> None:
         self.config = config
+        self.host = host  # makes its execution environments: in this process, or in one of their own
         self.environments: list[ExecutionEnvironment] = []
         self._encoded_variables: tuple[FunctionConfig, list] | None = None
 
@@ -149,16 +150,22 @@ class Function:
             if environment.busy or environment.busy_until > at:
                 continue
             if environment.is_stale():
-                self.environments.remove(environment)
+                self.discard(environment)
                 continue
             return environment
-        environment = ExecutionEnvironment(self.config)
+        environment = self.host(self.config)
         self.environments.append(environment)
         return environment
 
     def discard(self, environment: ExecutionEnvironment) -> None:
         if environment in self.environments:
             self.environments.remove(environment)
+        environment.close()
+
+    def close(self) -> None:
+        """End all its execution environments (a deleted or replaced function)."""
+        for environment in list(self.environments):
+            self.discard(environment)
 
     def _static_variables(self) -> dict[str, str]:
         """The variables Lambda sets in every environment of this function, plus the user's own."""
@@ -266,9 +273,13 @@ class Runtime:
         memory_before = peak_rss_mb()
         outcome = _Outcome()
         _set_powertools_cold_start(cold)
-        with _environment_variables(variables), logs.capture_output(request_id, sink), environment.activated():
-            self._execute(environment, config, payload, request_id, stream, client_context, identity, outcome,
-                          budget)
+        if environment.in_process:
+            with _environment_variables(variables), logs.capture_output(request_id, sink), environment.activated():
+                self._execute(environment, config, payload, request_id, stream, client_context, identity, outcome,
+                              budget)
+        else:  # in a process of its own, behind the Runtime API (process_host.py)
+            environment.execute(payload, request_id, client_context, identity, started_at, variables, outcome,
+                                budget, sink)
         duration_ms = budget.elapsed() * 1000
         caller = current_budget()
         if caller is not None:  # Lambda calling Lambda: the caller waited through this call's simulated sleeps too

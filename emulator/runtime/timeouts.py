@@ -53,6 +53,30 @@ def current_budget() -> TimeBudget | None:
     return stack[-1] if stack else None
 
 
+class counting:
+    """``with counting(budget):`` makes ``budget`` this thread's current one, without any timer.
+
+    A service that waits for a function running in another process uses it: an invocation made
+    meanwhile on the function's behalf (Lambda calling Lambda) then starts when the caller reached it.
+    """
+
+    def __init__(self, budget: TimeBudget) -> None:
+        self.budget = budget
+
+    def __enter__(self) -> None:
+        _push(self.budget)
+
+    def __exit__(self, *exc_info) -> None:
+        _budgets.stack.pop()
+
+
+def _push(budget: TimeBudget) -> None:
+    stack = getattr(_budgets, "stack", None)
+    if stack is None:
+        stack = _budgets.stack = []
+    stack.append(budget)
+
+
 def simulated_sleep(seconds: float) -> None:
     """``time.sleep`` while the local cloud runs: virtual inside an invocation, real elsewhere."""
     budget = current_budget()
@@ -150,10 +174,7 @@ class time_limit:
         self._outer_remaining = 0.0
 
     def __enter__(self) -> None:
-        stack = getattr(_budgets, "stack", None)
-        if stack is None:
-            stack = _budgets.stack = []
-        stack.append(self.budget)
+        _push(self.budget)
         if not interrupts.alarm_usable():
             self._watchdog_token = _watchdog.arm(self.budget.timeout)
             return
