@@ -54,7 +54,6 @@ The sandbox needs a POSIX system (Linux, macOS, or WSL on Windows).
 from __future__ import annotations
 
 import gc
-import ipaddress
 import json
 import os
 import secrets
@@ -70,7 +69,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from emulator.platform import file_access, processes
+from emulator.platform import file_access, network, processes
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MEMORY_MB = 2048
@@ -371,44 +370,8 @@ def limit_resources(memory_mb: int, timeout: float) -> None:
     processes.limit_resources(memory_mb, int(timeout) + 5, FILE_SIZE_LIMIT)
 
 
-def install_network_guard() -> None:
-    """Refuse connections to anything but loopback (and Unix sockets), in this process."""
-    import socket
-
-    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
-    real_getaddrinfo = socket.getaddrinfo
-
-    def check(address: Any) -> None:
-        if isinstance(address, tuple) and not _is_loopback(address[0]):
-            raise ConnectionRefusedError(
-                f"no network in the grader's sandbox: the connection to {address[0]}:{address[1]} was refused "
-                f"(the tests use the local cloud only)")
-
-    def connect(self, address):
-        check(address)
-        return real_connect(self, address)
-
-    def connect_ex(self, address):
-        check(address)
-        return real_connect_ex(self, address)
-
-    def getaddrinfo(host, port, *args, **kwargs):
-        if host is not None and not _is_loopback(host):
-            raise socket.gaierror(f"no network in the grader's sandbox: {host} cannot be looked up")
-        return real_getaddrinfo(host, port, *args, **kwargs)
-
-    socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = connect, connect_ex, getaddrinfo
-
-
-def _is_loopback(host: Any) -> bool:
-    if isinstance(host, bytes):
-        host = host.decode(errors="replace")
-    if host in ("localhost", "ip6-localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
-    except ValueError:
-        return False
+install_network_guard = network.install_guard  # refuse connections to anything but loopback, in this process
+_is_loopback = network.is_loopback
 
 
 class Recorder:

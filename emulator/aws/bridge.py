@@ -14,12 +14,13 @@ such as LocalStack's, which is then asked).
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSPreparedRequest
+
+from ..platform.network import is_loopback
 
 # What a runtime may ask: botocore's before-send event of one operation, nothing else.
 EVENT_NAME = re.compile(r"before-send\.[a-z0-9-]+\.[A-Za-z0-9]+")
@@ -32,7 +33,7 @@ def answer(event_name: str, method: str, url: str, headers: dict[str, str], body
         raise ValueError(f"{event_name!r} is not a botocore before-send event")
     request = AWSPreparedRequest(method, url, headers, body or b"", stream_output=False)
     _, response = _events().emit_until_response(event_name, request=request)
-    if response is None and _is_local(url):
+    if response is None and is_loopback(urlsplit(url).hostname):
         response = _send_locally(request)
     if response is None:
         message = (f"the local cloud does not answer {event_name.split('.', 1)[1]} (moto has no such operation) "
@@ -48,14 +49,6 @@ def _events() -> Any:
         import botocore.session
         _emitter.append(botocore.session.Session().get_component("event_emitter"))
     return _emitter[0]
-
-
-def _is_local(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _send_locally(request: AWSPreparedRequest) -> Any:

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import logs
+from ..platform import network
 from .environment import ExecutionEnvironment
 from .function import FunctionConfig
 from .invoke import Runtime, _Outcome
@@ -101,6 +102,8 @@ class _ProcessLog(io.TextIOBase):
 
 def main() -> None:
     """Serve invocations until the service ends this process (or the handler does)."""
+    if "--loopback-only" in sys.argv:
+        network.install_guard()
     client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
     log: list[str] = []
     sys.stdout = sys.stderr = _ProcessLog(log)

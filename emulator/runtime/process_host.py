@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from . import errors
+from ..platform import network
 from .environment import code_fingerprint
 from .function import FunctionConfig
 from .runtime_api import Message, QueuedInvocation, RuntimeApi
@@ -45,7 +46,7 @@ KIT_ROOT = Path(__file__).resolve().parents[2]
 EXIT_ERROR = "Runtime.ExitError"
 GRACE_SECONDS = 1.0  # past the deadline, how long the runtime may take to say it noticed, before it is killed
 # The few variables of the service's process a runtime needs to start Python (AWS sets PATH and LANG too).
-PROCESS_VARIABLES = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "SYSTEMROOT", "VIRTUAL_ENV")
+PROCESS_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "SYSTEMROOT", "VIRTUAL_ENV")
 
 # answer_aws(event_name, method, url, headers, body) -> (status, headers, body): the local cloud's answer.
 AwsAnswerer = Callable[[str, str, str, dict, bytes], tuple[int, dict, bytes]]
@@ -54,9 +55,13 @@ AwsAnswerer = Callable[[str, str, str, dict, bytes], tuple[int, dict, bytes]]
 class ProcessHost:
     """Makes process-hosted execution environments: what ``LocalCloud(isolation="process")`` uses."""
 
-    def __init__(self, answer_aws: AwsAnswerer, credentials: Callable[[], dict[str, str]]) -> None:
+    def __init__(self, answer_aws: AwsAnswerer, credential_variables: tuple[str, ...]) -> None:
         self.answer_aws = answer_aws
-        self.credentials = credentials  # AWS gives a function its role's credentials in its environment
+        self.credential_variables = credential_variables  # the service's, which a function's process gets
+
+    def credentials(self) -> dict[str, str]:
+        """AWS gives a function its role's credentials in its environment; here, the service's (fake) ones."""
+        return {name: os.environ[name] for name in self.credential_variables if name in os.environ}
 
     def __call__(self, config: FunctionConfig) -> "ProcessEnvironment":
         return ProcessEnvironment(config, self)
@@ -129,8 +134,10 @@ class ProcessEnvironment:
             "PYTHONPATH": str(KIT_ROOT),  # the runtime's own code, as /var/runtime is on a Lambda's path
             "PYTHONDONTWRITEBYTECODE": "1",
         })
+        # A service without network (the grader's test process) starts functions without network too.
+        loopback_only = ["--loopback-only"] if network.guarded() else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "emulator.runtime.bootstrap"], cwd=self.config.code_dir, env=environment,
+            [sys.executable, "-m", "emulator.runtime.bootstrap", *loopback_only], cwd=self.config.code_dir, env=environment,
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         threading.Thread(target=_watch, args=(self.process, self.api), name="lambda-environment-watch",
                          daemon=True).start()
