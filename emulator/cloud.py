@@ -109,36 +109,15 @@ class LocalCloud:
         self._definitions: dict[str, dict[str, Any]] = {}  # what each create_function last asked for
 
     @classmethod
-    def from_template(cls, path: str | Path, region: str = "us-east-1", *, parameters: dict[str, Any] | None = None,
-                      **options: Any) -> "LocalCloud":
-        """A started cloud holding what a template declares: functions, queues, triggers, routes.
+    def from_template(cls, path: str | Path, region: str = "us-east-1", **options: Any) -> "LocalCloud":
+        """A started cloud holding what a SAM ``template.yaml`` declares: functions, queues, triggers, routes.
 
-        ``path`` is a SAM or CloudFormation template (``parameters`` override its parameters' defaults),
-        a Terraform folder or a serverless.yml. Call ``stop()`` when done (or use it in a ``with`` block:
-        ``with LocalCloud.from_template(p) as cloud``).
+        Call ``stop()`` when done (or use it in a ``with`` block: ``with LocalCloud.from_template(p) as cloud``).
         """
-        from .templates.sources import load
-        return cls._built(lambda cloud: load(path, cloud, parameters=parameters), region, options)
-
-    @classmethod
-    def from_terraform(cls, folder: str | Path, region: str = "us-east-1", *,
-                       variables: dict[str, Any] | None = None, **options: Any) -> "LocalCloud":
-        """A started cloud holding what a Terraform folder declares (``*.tf``, or the ``*.tf.json`` of cdktf synth)."""
-        from .templates.terraform import load_terraform
-        return cls._built(lambda cloud: load_terraform(folder, cloud, variables=variables), region, options)
-
-    @classmethod
-    def from_serverless(cls, path: str | Path = "serverless.yml", region: str = "us-east-1", *,
-                        stage: str | None = None, **options: Any) -> "LocalCloud":
-        """A started cloud holding what a Serverless Framework ``serverless.yml`` declares (``stage``: ``--stage``)."""
-        from .templates.serverless import load_serverless
-        return cls._built(lambda cloud: load_serverless(path, cloud, stage=stage), region, options)
-
-    @classmethod
-    def _built(cls, load: Callable[["LocalCloud"], Any], region: str, options: dict[str, Any]) -> "LocalCloud":
+        from .templates.sam import load_template
         cloud = cls(region, **options).start()
         try:
-            load(cloud)
+            load_template(path, cloud)
         except BaseException:
             cloud.stop()
             raise
@@ -250,22 +229,19 @@ class LocalCloud:
         environment: dict[str, str] | None = None,
         reserved_concurrency: int | None = None,
         tracing: str = "PassThrough",
-        logging_config: dict[str, str] | None = None,
     ) -> FunctionConfig:
         """Create (or replace) a function whose code is the folder or .py file ``code``.
 
         Validated as the Lambda API validates CreateFunction: timeout 1-900 s, memory 128-10240 MB,
         handler written ``module.function``, the code path must exist. ``tracing="Active"`` (SAM's
         ``Tracing: Active``) records an X-Ray trace of every invocation: see ``cloud.traces()``.
-        ``logging_config`` is Lambda's LoggingConfig, e.g. ``{"LogFormat": "JSON", "ApplicationLogLevel":
-        "DEBUG", "SystemLogLevel": "INFO", "LogGroup": "/my/group"}`` (default: the Text format).
         """
         arguments.text(name, "the function name")
         arguments.of_type(code, "code", (str, Path), "the path of a folder or .py file, such as 'work/hello'")
         arguments.of_type(timeout, "timeout", (int, float), "a number of seconds")
         arguments.of_type(memory_size, "memory_size", int, "a whole number of MB")
         config = make_config(name, handler, code, timeout, memory_size, arguments.mapping(environment, "environment"),
-                             self.region, self.account_id, reserved_concurrency, logging_config=logging_config)
+                             self.region, self.account_id, reserved_concurrency)
         self.tracer.set_mode(name, tracing)
         definition = _definition(config, tracing)
         previous, self._definitions[name] = self._definitions.get(name), definition
