@@ -262,7 +262,9 @@ def sam_template() -> dict:
         "Resources": {
             "Jobs": {"Type": "AWS::SQS::Queue"},
             "Api": {"Type": "AWS::Serverless::Api", "Properties": {
-                "StageName": "dev", "Auth": {"Authorizers": {"Token": {"FunctionArn": {"Fn::GetAtt": ["Echo", "Arn"]}}}}}},
+                # SAM accepts a route's Authorizer NONE only on an API with a DefaultAuthorizer.
+                "StageName": "dev", "Auth": {"DefaultAuthorizer": "Token", "Authorizers": {
+                    "Token": {"FunctionArn": {"Fn::GetAtt": ["Echo", "Arn"]}}}}}},
             "Echo": {"Type": "AWS::Serverless::Function", "Properties": {
                 "CodeUri": "src", "Handler": "lambda_function.lambda_handler", "Runtime": "python3.12",
                 "Environment": {"Variables": {"STAGE": {"Ref": "Stage"}}},

@@ -54,7 +54,7 @@ def test_template_warnings_are_printed(tmp_path, capsys):
     template.write_text("Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n")
     assert main(["run", str(template), "--for", "1m"]) == 0
     captured = capsys.readouterr()
-    assert "warning: Bucket: resource type AWS::S3::Bucket is not emulated" in captured.err
+    assert "warning: not emulated, so not created (!Ref gives the logical id): Bucket (AWS::S3::Bucket)" in captured.err
     assert "No queues." in captured.out
 
 

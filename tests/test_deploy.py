@@ -589,7 +589,8 @@ def test_a_route_with_an_authorizer_is_refused_rather_than_deployed_open(tmp_pat
             Auth:
               DefaultAuthorizer: Jwt
               Authorizers:
-                Jwt:
+                Jwt:  # SAM requires an IdentitySource on an HTTP API's JWT authorizer
+                  IdentitySource: $request.header.Authorization
                   JwtConfiguration: {issuer: "https://auth.example.com", audience: [orders]}
         """), "  "))
     with pytest.raises(TemplateError, match="uses authorizer Jwt.*open it to everyone"):

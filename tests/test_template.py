@@ -131,10 +131,12 @@ def test_everything_creates_functions_queues_and_triggers(everything):
 
 def test_everything_warns_about_what_it_cannot_build(everything):
     warnings = "\n".join(everything.template.warnings)
-    assert "Table: resource type AWS::DynamoDB::Table is not emulated" in warnings
-    assert "Uploads: resource type AWS::S3::Bucket is not emulated" in warnings
+    assert "not emulated, so not created (!Ref gives the logical id): Table (AWS::DynamoDB::Table), " \
+           "Uploads (AWS::S3::Bucket)" in warnings
     assert "Legacy: Runtime nodejs20.x cannot run here" in warnings
-    assert "Worker: event Uploads has Type S3, which is not emulated" in warnings
+    # SAM writes an S3 event as the bucket's notification and an invoke permission, which says it.
+    assert "WorkerUploadsPermission (Resources.Worker.Properties.Events.Uploads): lets s3.amazonaws.com invoke " \
+           "Worker, but that service's events are not emulated here" in warnings
     assert "Legacy" not in everything.functions
 
 
@@ -258,7 +260,7 @@ def test_the_report_is_kept_on_the_cloud_and_reads_as_text(everything):
     text = str(everything.template)
     assert "queue Jobs -> dead-letter queue jobs-dlq" in text
     assert "schedule job-report: rate(5 minutes) -> reporter" in text
-    assert "warning: Table: resource type AWS::DynamoDB::Table" in text
+    assert "warning: not emulated, so not created (!Ref gives the logical id): Table (AWS::DynamoDB::Table)" in text
 
 
 # -- intrinsic functions, parameters and conditions -----------------------------------------------
@@ -336,6 +338,17 @@ def test_parameter_overrides_replace_defaults(template, tmp_path):
         assert cloud.template is report and report.stack_name == "course"
 
 
+def test_a_parameter_without_default_reads_as_its_name_with_one_warning(template, load):
+    path = template(function_template(parameters="Parameters:\n      Stage: {Type: String}\n      Owner: {Type: String}",
+                                      environment="STAGE: !Ref Stage\n              OWNER: !Ref Owner"))
+    cloud = load(path)
+    assert cloud.function("Echo").config.environment == {"STAGE": "Stage", "OWNER": "Owner"}
+    assert cloud.template.warnings == ["Parameters Stage, Owner have no Default: each reads as its own name here; "
+                                       "give values with parameters={'Stage': ...}"]
+    overridden = load(path, parameters={"Stage": "prod", "Owner": "me"})
+    assert overridden.function("Echo").config.environment == {"STAGE": "prod", "OWNER": "me"}
+
+
 def test_function_name_and_queue_name_default_to_logical_ids(template, load):
     path = template(function_template(extra="""
       Plain:
@@ -362,7 +375,8 @@ def test_schedule_v2_and_implicit_http_api_default_route(template, load):
           Environment:""")
     cloud = load(template(text))
     assert [(r.api, r.method, r.path) for r in cloud.template.routes] == [("ServerlessHttpApi", "ANY", "$default")]
-    assert "Echo: event Tick runs in UTC here, not in Europe/Paris" in cloud.template.warnings
+    assert "EchoTick (Resources.Echo.Properties.Events.Tick): runs in UTC here, not in Europe/Paris" \
+        in cloud.template.warnings
     cloud.advance(minutes=30)
     assert [i.payload for i in cloud.invocations] == [{"tick": True}] * 3
 
@@ -384,10 +398,8 @@ def test_schedule_v2_and_implicit_http_api_default_route(template, load):
      ["Resources.Echo.Properties.Timeout", "must be a whole number (got 'soon')"]),
     (function_template().replace("Runtime: python3.12", "Runtime: python3.12\n          Timeout: 901"),
      ["Resources.Echo.Properties", "timeout"]),
-    (function_template().replace("Handler: lambda_function.lambda_handler", ""),
-     ["Resources.Echo.Properties.Handler", "is missing"]),
-    (function_template(parameters="Parameters:\n      Stage: {Type: String}"),
-     ["Parameters.Stage", "has no Default"]),
+    (function_template().replace("Handler: lambda_function.lambda_handler", ""),  # SAM's own words
+     ["Resources.Echo", "Runtime and Handler needs to be present"]),
     (function_template(environment="A: !Ref A1", extra="""
       A1:
         Type: AWS::SQS::Queue
@@ -417,7 +429,7 @@ def test_schedule_v2_and_implicit_http_api_default_route(template, load):
                 Method: get
                 RestApiId: NotAnApi
           Environment:"""),
-     ["Resources.Echo.Properties.Events.Api.Properties.RestApiId", "must be !Ref to an AWS::Serverless::Api"]),
+     ["Resources.Echo.Properties.Events.Api", "RestApiId must be a valid reference to an 'AWS::Serverless::Api'"]),
     ("Resources:\n  Echo: [unclosed\n", ["not valid YAML at line"]),
     ("Description: no resources\n", ["'Resources' section"]),
 ])
@@ -478,8 +490,8 @@ def test_globals_api_configures_the_implicit_api_with_a_request_authorizer(templ
     assert (echoed.function, echoed.payload["requestContext"]["authorizer"]["principalId"]) == ("Echo", "student")
     assert client.options("/secret").headers["Access-Control-Allow-Origin"] == "*"
     warnings = "\n".join(cloud.template.warnings)
-    assert "ServerlessRestApi: authorizer Cognito is not emulated" in warnings
-    assert "Events.Pool.Properties.Auth.Authorizer: authorizer Cognito is not emulated" in warnings
+    assert "ServerlessRestApi: authorizer Cognito (cognito_user_pools) is not emulated" in warnings
+    assert "routes that use it are served without it" in warnings
     client.get("/pool")
     assert cloud.invocations[-1].payload["resource"] == "/pool"  # served, without the authorizer
 
@@ -540,9 +552,11 @@ def test_reauthorize_every_sets_how_long_an_authorizer_answer_is_reused(template
 
 
 @pytest.mark.parametrize("cached_identity, fresh_identity, expected", [
-    ("{ReauthorizeEvery: 7200}", "{ReauthorizeEvery: 0}", ["Auth.Authorizers.Cached", "to 3600, got 7200"]),
-    ("{ReauthorizeEvery: soon}", "{ReauthorizeEvery: 0}", ["Cached.Identity.ReauthorizeEvery", "whole number"]),
-    ("{Header: Authorization}", "{ReauthorizeEvery: 300}", ["Auth.Authorizers.Fresh", "needs at least one"]),
+    # SAM writes Identity.ReauthorizeEvery as the swagger authorizer's authorizerResultTtlInSeconds.
+    ("{ReauthorizeEvery: 7200}", "{ReauthorizeEvery: 0}", ["securityDefinitions.Cached", "to 3600, got 7200"]),
+    ("{ReauthorizeEvery: soon}", "{ReauthorizeEvery: 0}", ["Cached.authorizerResultTtlInSeconds", "whole number"]),
+    ("{Header: Authorization}", "{ReauthorizeEvery: 300}",  # SAM's own check
+     ["Resources.ServerlessRestApi", "Fresh Authorizer must specify Identity with at least one of"]),
 ])
 def test_a_bad_reauthorize_every_names_the_authorizer(template, cached_identity, fresh_identity, expected):
     with pytest.raises(TemplateError) as caught:
