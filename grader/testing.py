@@ -5,7 +5,8 @@ cell. The sandbox first calls :func:`configure` with the folder of the student's
 the lab's function options. Fixtures:
 
 - ``cloud``: a fresh, started :class:`~emulator.LocalCloud` holding every function of the lab, created
-  from the student's files with the options of the instructor's ``%%lambda`` cells;
+  from the student's files with the options of the instructor's ``%%lambda`` cells, each function
+  hosted in a process of its own (``isolation="process"``);
 - ``work_dir``: the folder holding the ``NAME/`` folders;
 - ``load_module``: ``load_module("NAME")`` imports NAME's handler module in isolation and returns it;
 - ``events``: the :mod:`emulator.events` module (sample events of every trigger).
@@ -55,10 +56,14 @@ def work_dir() -> Path:
 
 @pytest.fixture
 def cloud(work_dir: Path) -> Iterator[Any]:
-    """A fresh local cloud with the lab's functions created from the student's files."""
+    """A fresh local cloud with the lab's functions created from the student's files.
+
+    Each function's code runs in a process of its own behind the Lambda Runtime API, as in AWS: the
+    student's handler never shares a process with the tests, the results recorder or its token.
+    """
     from emulator import LocalCloud
 
-    with LocalCloud() as local_cloud:
+    with LocalCloud(isolation="process") as local_cloud:
         for options in _setting("functions"):
             code = work_dir / options.name
             if code.is_dir():  # a function the student never wrote: invoking it says it does not exist

@@ -19,7 +19,7 @@ from nbformat.v4 import new_code_cell, new_output
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "tests" / "fixtures" / "course"
-TIMEOUT = 15  # seconds per exercise: the hanging submission costs this much
+TIMEOUT = 15  # seconds per exercise
 ECHO = 'def lambda_handler(event, context):\n    return event["key1"]\n'
 
 
@@ -177,8 +177,12 @@ def test_hidden_tests_catch_a_careless_solution_without_showing_their_code(batch
 
 
 def test_a_hang_costs_only_its_exercise(batch, gradebook):
+    """A handler that swallows even the timeout is stopped from outside, as Lambda stops it: its
+    function's process is killed at the timeout, each test fails with Lambda's timeout, and the test
+    process (which used to hang until the exercise's own limit) goes on."""
     assert scores(gradebook, "hang") == ("0", "2", "", "2", "6")
-    assert set(outputs(batch, "hang", "01-echo").values()) == {f"timed out after {TIMEOUT} s"}
+    assert set(outputs(batch, "hang", "01-echo").values()) == {
+        "your handler timed out after 3.00 s (function echo): look for a loop that never ends or a slow call"}
 
 
 def test_a_syntax_error_gets_clear_feedback(batch, gradebook):
@@ -222,11 +226,12 @@ def test_edited_test_cells_are_ignored_the_solutions_tests_run(batch):
         "test_returns_key1", "test_returns_other_values_unchanged", "test_returns_nested_values"]
 
 
-@pytest.mark.parametrize("student, reason", [("poisons_modules", "sys.modules['json'] was replaced or removed"),
-                                             ("patches_pytest", "_pytest.python.Function.runtest was replaced")])
-def test_handler_side_tampering_scores_zero_and_says_why(batch, gradebook, student, reason):
-    assert scores(gradebook, student) == ("0", "2", "", "2", "6")
-    assert all(reason in output for output in outputs(batch, student, "01-echo").values())
+@pytest.mark.parametrize("student", ["poisons_modules", "patches_pytest"])
+def test_handler_side_tampering_stays_in_the_functions_process(batch, gradebook, student):
+    """The handler's module replaces sys.modules['json'] or pytest's runtest, but in the process of its
+    own function, which holds no test: the tests run unchanged and its (correct) echo scores as it is."""
+    assert scores(gradebook, student) == ("4", "2", "", "6", "6")
+    assert not any("tamper" in output for output in outputs(batch, student, "01-echo").values())
 
 
 def test_results_json_follows_gradescopes_format(batch):
@@ -279,8 +284,8 @@ def test_the_summary_table_and_progress_bar(batch):
     assert lines[0].split() == ["exercise", "average", "full", "marks", "notebooks"]
     assert [line.split()[0] for line in lines[1:4]] == ["01-echo", "01-greeting", "02-timetable"]
     outcome = next(line for line in lines if line.startswith("exercises by outcome"))
-    assert "timed out 1" in outcome and "syntax error 2" in outcome and "missing handler cell 1" in outcome
-    assert "tampering 2" in outcome
+    assert "syntax error 2" in outcome and "missing handler cell 1" in outcome
+    assert "timed out 0" in outcome and "tampering 0" in outcome  # a handler cannot hang or tamper with a test
     assert "notebooks graded: 18, not graded: 1" in completed.stdout
     assert "grading" in completed.stderr and "100%" in completed.stderr
 

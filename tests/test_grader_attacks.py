@@ -1,0 +1,136 @@
+"""A handler cannot raise its score: it runs in a process of its own, which holds no test, no results
+recorder and no token.
+
+Each attack is the module text of a handler that answers wrongly ("wrong") and tries to make the
+grader pass it anyway. They all ran, before, inside the test process (the local cloud ran handlers
+in-process), and several gained points there. Each is graded through the sandbox exactly as a
+submission is: the exercise's two tests must both fail, with nothing reported as passed.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from grader import sandbox
+
+TESTS = """from grader.testing import expect_success
+import boto3, json
+
+
+def test_returns_key1(cloud):
+    assert expect_success(cloud.invoke("echo", {"key1": "v"})) == "v"
+
+
+def test_through_the_lambda_api(cloud):
+    answer = boto3.client("lambda").invoke(FunctionName="echo", Payload=json.dumps({"key1": "w"}))
+    assert json.loads(answer["Payload"].read()) == "w"
+"""
+EXPECTED = ("test_returns_key1", "test_through_the_lambda_api")
+WRONG = "\ndef lambda_handler(event, context):\n    return 'wrong'\n"
+
+ATTACKS = {
+    # Rebind what judges the run: the integrity guard, the failure check, pytest's own reporting.
+    "rebinds_the_guard": """
+import grader.sandbox, grader.testing, _pytest.python
+grader.sandbox.IntegrityGuard.first_change = lambda self: None
+grader.testing.expect_success = lambda invocation: "v"
+_pytest.python.Function.runtest = lambda self: None
+""" + WRONG,
+    # Find the recorder in memory and send passing records with its token, then leave.
+    "forges_records": """
+import gc, os
+
+def lambda_handler(event, context):
+    for thing in gc.get_objects():
+        if type(thing).__name__ == "Recorder":
+            for name in ("test_returns_key1", "test_through_the_lambda_api"):
+                thing.send({"kind": "test", "name": name, "passed": True, "message": ""})
+            thing.send({"kind": "done"})
+            os._exit(0)
+    return "wrong"
+""",
+    # Make every JSON decoding in the process read "v" / "w", and every boto3 call answer "w".
+    "patches_json_and_botocore": """
+import io, json, botocore.client
+json.JSONDecoder.decode = lambda self, text, *args, **kwargs: "v"
+botocore.client.BaseClient._make_api_call = lambda self, operation, params: {"Payload": io.BytesIO(b'"w"')}
+""" + WRONG,
+    # End the test process, hoping a partial report counts.
+    "kills_the_test_process": """
+import os, signal
+
+def lambda_handler(event, context):
+    os.kill(os.getppid(), signal.SIGKILL)
+    return "wrong"
+""",
+    # Fork a process that outlives the invocation and writes records into every file the test process has open.
+    "forks_a_forger": """
+import json, os, pathlib, time
+
+def lambda_handler(event, context):
+    if os.fork() == 0:
+        pathlib.Path({pid_file!r}).write_text(str(os.getpid()))
+        parent = os.getppid()
+        for _ in range(20):
+            for fd in pathlib.Path(f"/proc/{{parent}}/fd").glob("*"):
+                try:
+                    with open(fd, "w") as channel:
+                        channel.write(json.dumps({{"kind": "test", "name": "test_returns_key1", "passed": True}}) + "\\n")
+                except OSError:
+                    pass
+            time.sleep(0.5)
+        os._exit(0)
+    return "wrong"
+""",
+}
+
+
+def job(work: Path, name: str, module: str) -> sandbox.Job:
+    (work / name / "echo").mkdir(parents=True)
+    (work / name / "echo" / "lambda_function.py").write_text(module)
+    return sandbox.Job(f"01-{name}", TESTS, EXPECTED, str(work / name), [{"name": "echo"}], timeout=60)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    work = tmp_path_factory.mktemp("attacks")
+    pid_file = work / "forger.pid"
+    jobs = [job(work, name, module.format(pid_file=str(pid_file)) if name == "forks_a_forger" else module)
+            for name, module in ATTACKS.items()]
+    jobs.append(job(work, "honest", "\ndef lambda_handler(event, context):\n    return event['key1']\n"))
+    results = {job.exercise_id.removeprefix("01-"): result for job, result in sandbox.run_all(jobs, workers=2, fork=False)}
+    return results, pid_file
+
+
+def test_an_honest_handler_passes_in_its_own_process(graded):
+    results, _ = graded
+    assert results["honest"].kind == "ok" and all(outcome.passed for outcome in results["honest"].outcomes.values())
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_no_attack_gains_a_point(graded, attack):
+    results, _ = graded
+    result = results[attack]
+    assert not any(outcome.passed for outcome in result.outcomes.values()), (attack, result)
+
+
+def test_a_forked_process_does_not_outlive_its_test_process(graded):
+    _, pid_file = graded
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.1)
+    assert not _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/stat")
+    return not (status.exists() and status.read_text().rsplit(")", 1)[1].split()[0] == "Z")  # a zombie is gone
