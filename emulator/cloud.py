@@ -229,19 +229,22 @@ class LocalCloud:
         environment: dict[str, str] | None = None,
         reserved_concurrency: int | None = None,
         tracing: str = "PassThrough",
+        logging_config: dict[str, str] | None = None,
     ) -> FunctionConfig:
         """Create (or replace) a function whose code is the folder or .py file ``code``.
 
         Validated as the Lambda API validates CreateFunction: timeout 1-900 s, memory 128-10240 MB,
         handler written ``module.function``, the code path must exist. ``tracing="Active"`` (SAM's
         ``Tracing: Active``) records an X-Ray trace of every invocation: see ``cloud.traces()``.
+        ``logging_config`` is Lambda's LoggingConfig, e.g. ``{"LogFormat": "JSON", "ApplicationLogLevel":
+        "DEBUG", "SystemLogLevel": "INFO", "LogGroup": "/my/group"}`` (default: the Text format).
         """
         arguments.text(name, "the function name")
         arguments.of_type(code, "code", (str, Path), "the path of a folder or .py file, such as 'work/hello'")
         arguments.of_type(timeout, "timeout", (int, float), "a number of seconds")
         arguments.of_type(memory_size, "memory_size", int, "a whole number of MB")
         config = make_config(name, handler, code, timeout, memory_size, arguments.mapping(environment, "environment"),
-                             self.region, self.account_id, reserved_concurrency)
+                             self.region, self.account_id, reserved_concurrency, logging_config=logging_config)
         self.tracer.set_mode(name, tracing)
         definition = _definition(config, tracing)
         previous, self._definitions[name] = self._definitions.get(name), definition

@@ -20,6 +20,7 @@ cut into the Init phase and each invocation.
 
 from __future__ import annotations
 
+import http.client
 import http.server
 import json
 import os
@@ -44,6 +45,11 @@ _FRAME_LEVELS = {0x02: 0, 0x03: 0, 0x0A: 10, 0x0B: 10, 0x0E: 20, 0x0F: 20, 0x12:
 _FRAME_MAGIC = b"\xa5\x5a\x00"
 # ApplicationLogLevel names (Lambda API) -> the lowest Python level Lambda keeps.
 APPLICATION_LEVELS = {"TRACE": 0, "DEBUG": 10, "INFO": 20, "WARN": 30, "ERROR": 40, "FATAL": 50}
+
+
+# awslambdaric sends an error's X-Ray cause in a header of up to 1 MB (Lambda accepts it); http.server
+# reads header lines with http.client's limit of 64 KiB, so that limit is raised for this server.
+http.client._MAXLINE = max(http.client._MAXLINE, 2 * 1024 * 1024)
 
 
 class OracleMissing(AssertionError):

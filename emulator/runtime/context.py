@@ -37,6 +37,9 @@ class Client:
         for name in self.__slots__:
             setattr(self, name, (values or {}).get(name))
 
+    def __repr__(self) -> str:  # awslambdaric's Client.__repr__
+        return "Client([" + ",".join(f"{name}={getattr(self, name)}" for name in self.__slots__) + "])"
+
 
 class ClientContext:
     """``context.client_context``: set only when the caller passed a ClientContext (else None)."""
@@ -47,6 +50,25 @@ class ClientContext:
         self.custom = values.get("custom")
         self.env = values.get("env")
         self.client = Client(values["client"]) if values.get("client") is not None else None
+
+    def __repr__(self) -> str:  # awslambdaric's ClientContext.__repr__
+        return f"ClientContext([custom={self.custom},env={self.env},client={self.client}])"
+
+
+# The W3C trace-context fields a caller may pass in ClientContext's "w3c" member (awslambdaric's allowlist).
+W3C_FIELDS = ("traceparent", "tracestate", "baggage")
+
+
+def _take_w3c(client_context: dict | None) -> tuple[dict | None, dict[str, str]]:
+    """Split ClientContext's ``w3c`` member off, as awslambdaric does: ``context.w3c()`` gets its
+    string fields, ``context.client_context`` never sees it."""
+    if not isinstance(client_context, dict) or "w3c" not in client_context:
+        return client_context, {}
+    rest = {key: value for key, value in client_context.items() if key != "w3c"}
+    raw = client_context["w3c"]
+    if not isinstance(raw, dict):
+        return rest, {}
+    return rest, {key: raw[key] for key in W3C_FIELDS if isinstance(raw.get(key), str)}
 
 
 class LambdaContext:
@@ -76,7 +98,8 @@ class LambdaContext:
         self.memory_limit_in_mb = str(memory_limit_in_mb)
         self.log_group_name = log_group_name
         self.log_stream_name = log_stream_name
-        self.tenant_id = tenant_id
+        self.tenant_id = tenant_id  # the tenant a multi-tenant function was invoked for (TenantId), else None
+        client_context, self._w3c_fields = _take_w3c(client_context)
         self.client_context = ClientContext(client_context) if client_context is not None else None
         identity = identity or {}
         self.identity = CognitoIdentity(identity.get("cognitoIdentityId"), identity.get("cognitoIdentityPoolId"))
@@ -87,8 +110,12 @@ class LambdaContext:
         """Milliseconds left before the function times out (never negative)."""
         return max(0, int(self._budget.remaining() * 1000))
 
+    def w3c(self) -> dict[str, str]:
+        """The W3C trace context (traceparent, tracestate, baggage) the caller passed, as a new dict."""
+        return dict(self._w3c_fields)
+
     def log(self, message: str) -> None:
-        """Write ``message`` to the function's log as is (no newline added), like the AWS runtime."""
+        """Write ``message`` to the function's log as one CloudWatch event (one line), like awslambdaric."""
         if self._log_writer is not None:
             self._log_writer(str(message))
 
@@ -97,4 +124,4 @@ class LambdaContext:
                 f"log_stream_name={self.log_stream_name},function_name={self.function_name},"
                 f"memory_limit_in_mb={self.memory_limit_in_mb},function_version={self.function_version},"
                 f"invoked_function_arn={self.invoked_function_arn},client_context={self.client_context},"
-                f"identity={self.identity}])")
+                f"identity={self.identity},tenant_id={self.tenant_id}])")  # awslambdaric 4.2's repr

@@ -109,37 +109,61 @@ class ExecutionEnvironment:
         self._known_names = list(self._top_names | set(self.modules))
 
     def _load_handler(self) -> Callable:
-        """Import ``module`` and find ``function``, mapping failures to the runtime's error types."""
-        module_name, function_name = self.config.module_name, self.config.function_attribute
-        if not module_name:  # what the runtime says when the handler has no "module." part
+        """Import ``module`` and find ``function``, mapping failures to the runtime's error types.
+
+        The checks, messages and order are awslambdaric's (``bootstrap._get_handler``).
+        """
+        handler_name = self.config.handler
+        if "." not in handler_name:  # awslambdaric's handler.rsplit(".", 1) fails
             raise errors.FunctionFault(
                 errors.MALFORMED_HANDLER_NAME,
-                f"Bad handler '{self.config.handler}': not enough values to unpack (expected 2, got 1)")
+                f"Bad handler '{handler_name}': not enough values to unpack (expected 2, got 1)")
+        module_name, function_name = handler_name.rsplit(".", 1)  # messages name the module as written
+        if module_name.split(".")[0] in sys.builtin_module_names:  # sys.handler would import Python's sys
+            raise errors.FunctionFault(
+                errors.BUILT_IN_MODULE_CONFLICT, f"Cannot use built-in module {module_name} as a handler module")
         importlib.invalidate_caches()  # see files written a moment ago (a notebook cell just saved them)
         # No .pyc: an edit within the same second and of the same size would otherwise load stale bytecode.
         writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
         try:
-            module = importlib.import_module(module_name)
-        except SyntaxError as error:
-            raise errors.FunctionFault(
-                errors.USER_CODE_SYNTAX_ERROR,
-                f"Syntax error in module '{module_name}': {error}",
-                [f'  File "{error.filename}" Line {error.lineno}\n    {(error.text or "").strip()}\n'],
-            ) from None
+            module = importlib.import_module(module_name.replace("/", "."))
         except ImportError as error:
             raise errors.FunctionFault(
                 errors.IMPORT_MODULE_ERROR, f"Unable to import module '{module_name}': {error}") from None
+        except SyntaxError as error:  # the trace as awslambdaric writes it: the line as read, "Line" capitalised
+            raise errors.FunctionFault(
+                errors.USER_CODE_SYNTAX_ERROR,
+                f"Syntax error in module '{module_name}': {error}",
+                ['  File "%s" Line %s\n    %s' % (error.filename, error.lineno, error.text)],
+            ) from None
         finally:
             sys.dont_write_bytecode = writes_bytecode
-        handler = getattr(module, function_name, None)
-        if not callable(handler):
+        try:
+            handler = getattr(module, function_name)
+        except AttributeError:
             raise errors.FunctionFault(
-                errors.HANDLER_NOT_FOUND, f"Handler '{function_name}' missing on module '{module_name}'")
-        return handler
+                errors.HANDLER_NOT_FOUND, f"Handler '{function_name}' missing on module '{module_name}'") from None
+        return handler if callable(handler) else _not_callable(handler)
+
+# Where awslambdaric calls your handler: the one frame of a trace when the handler cannot be called.
+RUNTIME_CALL_FRAME = ('  File "/var/runtime/awslambdaric/bootstrap.py", line 178, in handle_event_request\n'
+                      '    response = request_handler(event, lambda_context)\n')
+
+
+def _not_callable(value: object) -> Callable:
+    """A handler name that is not a function: AWS loads it, and each invocation fails with a TypeError."""
+    def call(event, context):
+        raise errors.FunctionFault("TypeError", f"'{type(value).__name__}' object is not callable",
+                                   [RUNTIME_CALL_FRAME])
+    return call
 
 
 class _Activation:
-    """The ``with`` block of :meth:`ExecutionEnvironment.activated`."""
+    """The ``with`` block of :meth:`ExecutionEnvironment.activated`.
+
+    It also makes the code folder the working directory, as Lambda starts the runtime in /var/task,
+    and gives the caller's back afterwards.
+    """
 
     def __init__(self, environment: ExecutionEnvironment) -> None:
         self.environment = environment
@@ -151,8 +175,28 @@ class _Activation:
         sys.modules.update(environment.modules)
         sys.path.insert(0, self.code_path)
         self.modules_before = len(sys.modules)
+        self.working_directory = _enter_directory(self.code_path)
 
     def __exit__(self, *exc_info) -> None:
+        _leave_directory(self.working_directory)
         sys.path.remove(self.code_path)
         self.environment._collect_own_modules(rescan=len(sys.modules) != self.modules_before)
         sys.modules.update(self.shadowed)
+
+
+def _enter_directory(path: str) -> str | None:
+    """``os.chdir(path)``, returning the directory to go back to (None when the caller's is gone)."""
+    try:
+        previous = os.getcwd()
+    except OSError:  # the caller's directory was deleted: there is nothing to give back
+        previous = None
+    os.chdir(path)
+    return previous
+
+
+def _leave_directory(previous: str | None) -> None:
+    if previous is not None:
+        try:
+            os.chdir(previous)
+        except OSError:  # it was deleted meanwhile: stay where the handler left us
+            pass

@@ -22,6 +22,8 @@ IMPORT_MODULE_ERROR = "Runtime.ImportModuleError"
 USER_CODE_SYNTAX_ERROR = "Runtime.UserCodeSyntaxError"
 MALFORMED_HANDLER_NAME = "Runtime.MalformedHandlerName"
 MARSHAL_ERROR = "Runtime.MarshalError"
+BUILT_IN_MODULE_CONFLICT = "Runtime.BuiltInModuleConflict"  # a handler module named like sys or time
+EXIT_ERROR = "Runtime.ExitError"  # the Lambda service's, when the runtime process exits
 UNMARSHAL_ERROR = "Runtime.UnmarshalError"  # the event cannot be decoded from JSON
 TIMEOUT = "Sandbox.Timedout"
 RESPONSE_TOO_LARGE = "Function.ResponseSizeTooLarge"
@@ -60,23 +62,43 @@ def user_stack_trace(tb: TracebackType | None) -> list[str]:
     """The traceback of an exception raised by user code, without the emulator's own frames.
 
     Like the AWS runtime, which drops its bootstrap frames, the trace starts at the first frame that
-    is not the emulator's own.
+    is not the emulator's own. Each frame is two lines, ``  File "...", line N, in name`` and the
+    code: awslambdaric formats plain (file, line, name, code) tuples, so Python 3.11's ``^^^^``
+    column markers never appear in a Lambda stack trace.
     """
     frames = traceback.extract_tb(tb)
     for index, frame in enumerate(frames):
         if not frame.filename.startswith(EMULATOR_DIR):
             frames = frames[index:]
             break
-    return traceback.format_list(frames)
+    return traceback.format_list([(frame.filename, frame.lineno, frame.name, frame.line) for frame in frames])
+
+
+NO_BREAK_SPACE = "\u00a0"  # awslambdaric indents a logged stack trace with these, so CloudWatch keeps the indent
 
 
 def error_log_lines(envelope: dict) -> str:
-    """How the Python runtime writes a function error to the log: ``[ERROR] Type: message`` + trace."""
-    lines = [f"[ERROR] {envelope['errorType']}: {envelope['errorMessage']}"]
-    if envelope["stackTrace"]:
-        lines.append("Traceback (most recent call last):")
-        lines.extend(line.rstrip("\n") for line in envelope["stackTrace"])
+    """How the Python runtime writes a function error to a text log: ``[ERROR] Type: message`` + trace.
+
+    As awslambdaric writes it: the ``Traceback`` line always (even for an empty trace), each frame's
+    leading spaces turned into no-break spaces, all in one CloudWatch event.
+    """
+    description = "[ERROR]"
+    if envelope.get("errorType"):
+        description += " " + envelope["errorType"]
+    if envelope.get("errorMessage"):
+        description += (":" if envelope.get("errorType") else "") + " " + envelope["errorMessage"]
+    lines = [description, "Traceback (most recent call last):"]
+    for element in envelope.get("stackTrace") or []:
+        if element == "":
+            lines.append("")
+        lines.extend(_indent_with_no_break_spaces(line) for line in element.splitlines())
     return "\n".join(lines) + "\n"
+
+
+def _indent_with_no_break_spaces(line: str) -> str:
+    stripped = line.lstrip(" ")
+    return NO_BREAK_SPACE * (len(line) - len(stripped)) + stripped
 
 
 class LambdaServiceError(Exception):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InvalidParameterValueException
+from .logs import LogSettings
 
 # Lambda's limits (Lambda quotas page): timeout 1-900 s, memory 128-10240 MB.
 MIN_TIMEOUT, MAX_TIMEOUT = 1, 900
@@ -27,6 +29,87 @@ RESERVED_ENV = {
 DEFAULT_MODULE = "lambda_function"  # the console's default handler is lambda_function.lambda_handler
 # The total size of all environment variables may not exceed 4 KB (Lambda quotas page).
 MAX_ENVIRONMENT_BYTES = 4096
+# LoggingConfig (Lambda API): the values each member accepts, and what each level keeps.
+LOG_FORMATS = ("Text", "JSON")
+APPLICATION_LOG_LEVELS = {"TRACE": 0, "DEBUG": 10, "INFO": 20, "WARN": 30, "ERROR": 40, "FATAL": 50}
+SYSTEM_LOG_LEVELS = {"DEBUG": 10, "INFO": 20, "WARN": 30}
+# awslambdaric sets the root logger to AWS_LAMBDA_LOG_LEVEL (TRACE as DEBUG, Python has no TRACE).
+ROOT_LEVELS = {"TRACE": 10, "DEBUG": 10, "INFO": 20, "WARN": 30, "ERROR": 40, "FATAL": 50}
+LOG_GROUP = re.compile(r"^[.\-_/#A-Za-z0-9]{1,512}$")
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    """A function's ``LoggingConfig``: where its logs go and in which format, at which levels.
+
+    ``Text`` (the default) is the classic format. ``JSON`` makes the runtime write each ``logging``
+    record as a JSON object and lets Lambda drop records below ``application_log_level`` (and its
+    own lines below ``system_log_level``); both levels are INFO unless you say otherwise.
+    """
+
+    log_format: str = "Text"
+    application_log_level: str | None = None
+    system_log_level: str | None = None
+    log_group: str | None = None
+
+    @functools.cached_property
+    def settings(self) -> LogSettings:
+        """What the runtime needs to write the log (computed once)."""
+        if self.log_format != "JSON":
+            return LogSettings()
+        return LogSettings(json=True, application_level=APPLICATION_LOG_LEVELS[self.application_log_level],
+                           system_level=SYSTEM_LOG_LEVELS[self.system_log_level],
+                           root_level=ROOT_LEVELS[self.application_log_level])
+
+    @property
+    def variables(self) -> dict[str, str]:
+        """What Lambda tells the runtime: AWS_LAMBDA_LOG_FORMAT always, AWS_LAMBDA_LOG_LEVEL with JSON."""
+        if self.log_format != "JSON":
+            return {"AWS_LAMBDA_LOG_FORMAT": "Text"}
+        return {"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": self.application_log_level}
+
+    def as_api(self, function_name: str) -> dict[str, str]:
+        """As GetFunctionConfiguration shows it."""
+        shown = {"LogFormat": self.log_format, "LogGroup": self.log_group or f"/aws/lambda/{function_name}"}
+        if self.log_format == "JSON":
+            shown.update(ApplicationLogLevel=self.application_log_level, SystemLogLevel=self.system_log_level)
+        return shown
+
+
+TEXT_LOGGING = LoggingConfig()
+
+
+def make_logging_config(value: dict | LoggingConfig | None) -> LoggingConfig:
+    """Validate a LoggingConfig given as the Lambda API spells it (``{"LogFormat": "JSON", ...}``)."""
+    if value is None:
+        return TEXT_LOGGING
+    if isinstance(value, LoggingConfig):
+        value = {"LogFormat": value.log_format, "ApplicationLogLevel": value.application_log_level,
+                 "SystemLogLevel": value.system_log_level, "LogGroup": value.log_group}
+        value = {key: item for key, item in value.items() if item is not None}
+    _check(isinstance(value, dict), f"logging_config {value!r} is invalid: give a dict such as "
+                                    f"{{'LogFormat': 'JSON', 'ApplicationLogLevel': 'DEBUG'}}")
+    known = ("LogFormat", "ApplicationLogLevel", "SystemLogLevel", "LogGroup")
+    unknown = sorted(set(value) - set(known))
+    _check(not unknown, f"logging_config has unknown member(s) {', '.join(map(repr, unknown))}: "
+                        f"LoggingConfig has {', '.join(known)}")
+    log_format = value.get("LogFormat", "Text")
+    _check(log_format in LOG_FORMATS, f"LogFormat {log_format!r} is invalid: use 'Text' or 'JSON'")
+    application, system = value.get("ApplicationLogLevel"), value.get("SystemLogLevel")
+    _check(application is None or application in APPLICATION_LOG_LEVELS,
+           f"ApplicationLogLevel {application!r} is invalid: use one of {', '.join(APPLICATION_LOG_LEVELS)}")
+    _check(system is None or system in SYSTEM_LOG_LEVELS,
+           f"SystemLogLevel {system!r} is invalid: use one of {', '.join(SYSTEM_LOG_LEVELS)}")
+    # Lambda filters by level only for JSON logs: with Text it refuses a level.
+    _check(log_format == "JSON" or (application is None and system is None),
+           "ApplicationLogLevel and SystemLogLevel need LogFormat 'JSON': Lambda filters by level only in "
+           "JSON logs")
+    group = value.get("LogGroup")
+    _check(group is None or (isinstance(group, str) and LOG_GROUP.match(group)),
+           f"LogGroup {group!r} is invalid: 1 to 512 letters, digits or . - _ / #")
+    if log_format == "JSON":  # Lambda's defaults when JSON is chosen
+        application, system = application or "INFO", system or "INFO"
+    return LoggingConfig(log_format, application, system, group)
 
 
 @dataclass(frozen=True)
@@ -46,6 +129,7 @@ class FunctionConfig:
     region: str = "us-east-1"
     account_id: str = "123456789012"
     reserved_concurrency: int | None = None
+    logging: LoggingConfig = TEXT_LOGGING
 
     @property
     def arn(self) -> str:
@@ -53,7 +137,7 @@ class FunctionConfig:
 
     @property
     def log_group_name(self) -> str:
-        return f"/aws/lambda/{self.name}"
+        return self.logging.log_group or f"/aws/lambda/{self.name}"
 
     @property
     def module_name(self) -> str:
@@ -74,6 +158,7 @@ def make_config(
     region: str = "us-east-1",
     account_id: str = "123456789012",
     reserved_concurrency: int | None = None,
+    logging_config: dict | LoggingConfig | None = None,
 ) -> FunctionConfig:
     """Validate CreateFunction's arguments and return the configuration (raise with a clear message)."""
     _check(FUNCTION_NAME.match(name or ""),
@@ -91,7 +176,7 @@ def make_config(
     _check(reserved_concurrency is None or (isinstance(reserved_concurrency, int) and reserved_concurrency >= 0),
            f"reserved_concurrency {reserved_concurrency!r} is invalid: use a whole number, 0 or more")
     return FunctionConfig(name, handler, code_dir, timeout, memory_size, env, region, account_id,
-                          reserved_concurrency)
+                          reserved_concurrency, make_logging_config(logging_config))
 
 
 def _resolve_code(code: Path, handler: str) -> tuple[Path, str]:

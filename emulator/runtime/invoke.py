@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import sys
 import threading
@@ -24,18 +25,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Protocol
 
-from . import errors, ids, logs
+from . import errors, exits, ids, logs
 from .context import LambdaContext
 from .environment import ExecutionEnvironment
 from .function import FunctionConfig
+from .responses import RESPONSE_LIMIT, marshal_response
 from ..platform.memory import peak_rss_mb
 from .timeouts import TimeBudget, current_budget, time_limit
 
 # Payload quotas (Lambda quotas page): 6 MB each way synchronously, 1 MB for an asynchronous event.
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024
-# The exact limit Lambda quotes when a response is too large (6 MB plus a small envelope allowance).
-RESPONSE_LIMIT = 6291556
 # A Python function that does nothing reports about this much "Max Memory Used" in AWS.
 RUNTIME_BASELINE_MB = 38
 RUNTIME_NAME = "python3.11"
@@ -68,8 +68,16 @@ class Invocation:
 
     @functools.cached_property
     def payload(self) -> Any:
-        """The return value after a JSON round trip (None when it failed); decoded when first read."""
-        return _decode_json(self.response_bytes) if self.error is None else None
+        """The return value after a JSON round trip (None when it failed); decoded when first read.
+
+        A handler that returned bytes gets them back as they were when they are not JSON.
+        """
+        if self.error is not None:
+            return None
+        try:
+            return _decode_json(self.response_bytes)
+        except ValueError:  # bytes returned as they are (awslambdaric sends them untouched)
+            return self.response_bytes
 
     @property
     def ok(self) -> bool:
@@ -176,6 +184,7 @@ class Function:
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_size),
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
             "AWS_LAMBDA_LOG_GROUP_NAME": config.log_group_name,
+            **config.logging.variables,  # AWS_LAMBDA_LOG_FORMAT, and AWS_LAMBDA_LOG_LEVEL with JSON
             "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
             "AWS_REGION": config.region,
             "AWS_DEFAULT_REGION": config.region,
@@ -198,6 +207,10 @@ class _Outcome:
     @property
     def timed_out(self) -> bool:
         return self.error is not None and self.error["errorType"] == errors.TIMEOUT
+
+    @property
+    def exited(self) -> bool:
+        return self.error is not None and self.error["errorType"] == errors.EXIT_ERROR
 
 
 class Observation(Protocol):
@@ -265,7 +278,8 @@ class Runtime:
              trace_header: str | None, started_at: datetime) -> Invocation:
         config = function.config
         cold = not environment.initialized
-        sink: list[str] = [logs.start_line(request_id)]
+        settings = config.logging.settings
+        sink: list[str] = [logs.start_line(request_id, settings=settings, function_arn=config.arn)]
         stream = environment.log_stream
         trace = self.observer.begin(config, request_id, started_at, trace_header)
         budget = trace.budget = TimeBudget(config.timeout)  # the invocation's time is also its trace clock
@@ -274,7 +288,8 @@ class Runtime:
         outcome = _Outcome()
         _set_powertools_cold_start(cold)
         if environment.in_process:
-            with _environment_variables(variables), logs.capture_output(request_id, sink), environment.activated():
+            with _environment_variables(variables), logs.capture_output(request_id, sink, settings), \
+                    environment.activated():
                 self._execute(environment, config, payload, request_id, stream, client_context, identity, outcome,
                               budget)
         else:  # in a process of its own, behind the Runtime API (process_host.py)
@@ -297,8 +312,9 @@ class Runtime:
         memory = min(config.memory_size, RUNTIME_BASELINE_MB + max(0, peak_rss_mb() - memory_before))
         # Since 1 August 2025 Lambda bills the Init phase of on-demand functions too.
         billed = logs.billed_duration_ms(duration_ms + (outcome.init_ms or 0.0))
-        sink.append(logs.end_line(request_id))
-        sink.append(logs.report_line(request_id, duration_ms, billed, config.memory_size, memory, outcome.init_ms))
+        sink.append(logs.end_line(request_id, settings))
+        sink.append(logs.report_line(request_id, duration_ms, billed, config.memory_size, memory, outcome.init_ms,
+                                     settings, errors.EXIT_ERROR if outcome.exited else None))
         invocation = Invocation(
             function=config.name, request_id=request_id, trigger=trigger, time=started_at, error=outcome.error,
             logs="".join(sink), duration_ms=duration_ms, billed_duration_ms=billed,
@@ -313,29 +329,23 @@ class Runtime:
                  request_id: str, stream: str, client_context: dict | None, identity: dict | None,
                  outcome: _Outcome, budget: TimeBudget) -> None:
         """Init (when cold), call the handler, marshal the result; every failure becomes an envelope."""
+        exits.watch_interrupts()
         try:
-            with time_limit(budget):
+            with time_limit(budget), logs.root_logger_level(environment, config.logging.settings):
                 if not environment.initialized:
-                    before = budget.elapsed()  # Init time includes any time.sleep at module level
-                    environment.initialize()
-                    outcome.init_ms = (budget.elapsed() - before) * 1000
+                    _initialize(environment, budget, outcome)
                 context = LambdaContext(
                     aws_request_id=request_id, function_name=config.name, function_version="$LATEST",
                     invoked_function_arn=config.arn, memory_limit_in_mb=config.memory_size,
                     log_group_name=config.log_group_name, log_stream_name=stream,
                     budget=budget, client_context=client_context, identity=identity,
-                    log_writer=logs.write_to_current_log)
+                    log_writer=logs.write_event)
                 result = environment.handler(_decode_json(payload), context)
-            outcome.response = _marshal(result)
-        except errors.InvocationTimeout:
-            outcome.error = _timeout_envelope(request_id, config.timeout)
-        except errors.FunctionFault as fault:
-            outcome.error = errors.error_envelope(fault.error_type, fault.message, request_id, fault.stack_trace)
-            logs.write_to_current_log(errors.error_log_lines(outcome.error))
-        except Exception as error:
-            outcome.error = errors.error_envelope(
-                type(error).__name__, str(error), request_id, errors.user_stack_trace(error.__traceback__))
-            logs.write_to_current_log(errors.error_log_lines(outcome.error))
+            outcome.response = marshal_response(result)
+        except BaseException as failure:  # noqa: B036 - exits included: they end AWS's runtime process
+            if self.observer is None and exits.is_exit(failure):
+                raise  # inside a runtime process of its own (bootstrap.py): the exit ends it, as in AWS
+            _report_failure(failure, environment, config, request_id, outcome)
 
     def _record(self, invocation: Invocation) -> None:
         self.history.append(invocation)
@@ -344,17 +354,58 @@ class Runtime:
             listener(invocation)
 
 
-def _marshal(result: Any) -> bytes:
-    """The handler's return value as JSON, or the runtime's MarshalError / ResponseSizeTooLarge."""
-    try:
-        response = json.dumps(result).encode()
-    except (TypeError, ValueError) as error:
-        raise errors.FunctionFault(errors.MARSHAL_ERROR, f"Unable to marshal response: {error}") from None
-    if len(response) > RESPONSE_LIMIT:
-        raise errors.FunctionFault(
-            errors.RESPONSE_TOO_LARGE,
-            f"Response payload size exceeded maximum allowed payload size ({RESPONSE_LIMIT} bytes).")
-    return response
+def _initialize(environment: ExecutionEnvironment, budget: TimeBudget, outcome: _Outcome) -> None:
+    """The Init phase: its log lines carry no request id and come before START, as in CloudWatch."""
+    before = budget.elapsed()  # Init time includes any time.sleep at module level
+    with logs.init_phase():
+        environment.initialize()
+    outcome.init_ms = (budget.elapsed() - before) * 1000
+    logs.place_start_line_after_init()
+
+
+def _report_failure(failure: BaseException, environment: ExecutionEnvironment, config: FunctionConfig,
+                    request_id: str, outcome: _Outcome) -> None:
+    """Turn what stopped the invocation into the envelope and log lines AWS gives for it."""
+    if isinstance(failure, errors.InvocationTimeout):
+        outcome.error = _timeout_envelope(request_id, config.timeout)
+        return
+    if exits.is_exit(failure):
+        if isinstance(failure, KeyboardInterrupt) and exits.interrupted_by_user():
+            raise failure  # you interrupted the kernel: stop the cell, as Python always does
+        in_init = not environment.initialized
+        logs.write_to_current_log(exits.exit_output(failure))
+        outcome.error = exits.exit_envelope(request_id, exits.exit_status(failure))
+        environment.handler = None  # the runtime process is gone: the next invocation is cold
+        if in_init:
+            logs.place_start_line_after_init()
+        return
+    if not isinstance(failure, Exception):
+        raise failure
+    in_init = not environment.initialized
+    if isinstance(failure, errors.FunctionFault):
+        error_type, message, trace = failure.error_type, failure.message, failure.stack_trace
+    else:
+        error_type, message = type(failure).__name__, str(failure)
+        trace = errors.user_stack_trace(failure.__traceback__)
+    # A failed Init has no request id yet (awslambdaric posts it to /init/error) and is announced first.
+    outcome.error = errors.error_envelope(error_type, message, "" if in_init else request_id, trace)
+    if in_init:
+        with logs.init_phase():
+            logging.getLogger().warning(UNHANDLED_INIT_WARNING)
+    logs.write_error(outcome.error, errors.error_log_lines(outcome.error))
+    if in_init:
+        logs.place_start_line_after_init()  # all of it happened in the Init phase, before START
+
+
+# awslambdaric logs this warning before a failed Init's error (lambda_literals.py, in its words' gist).
+UNHANDLED_INIT_WARNING = (
+    "LAMBDA_WARNING: Unhandled exception. The most likely cause is an issue in the function code. However, "
+    "in rare cases, a Lambda runtime update can cause unexpected function behavior. For functions using "
+    "managed runtimes, runtime updates can be triggered by a function change, or can be applied automatically. "
+    "To determine if the runtime has been updated, check the runtime version in the INIT_START log entry. If "
+    "this error correlates with a change in the runtime version, you may be able to mitigate this error by "
+    "temporarily rolling back to the previous runtime version. For more information, see "
+    "https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html\r")
 
 
 def _timeout_envelope(request_id: str, timeout: float) -> dict:
@@ -367,6 +418,8 @@ class _environment_variables:
 
     It writes ``os.environ``'s own mapping and the C environment (``putenv``) with keys and values
     encoded once, which is what ``os.environ[key] = value`` does, minus the re-encoding on every call.
+    What the handler itself set, changed or deleted is undone too: in AWS it only ever touched its
+    own execution environment's process, never the notebook's.
     """
 
     def __init__(self, encoded: list[tuple[Any, Any]]) -> None:
@@ -375,6 +428,7 @@ class _environment_variables:
 
     def __enter__(self) -> None:
         data = os.environ._data  # the mapping behind os.environ (CPython's os._Environ)
+        self.before = data.copy()
         for key, value in self.encoded:
             self.saved.append((key, data.get(key)))
             os.putenv(key, value)
@@ -390,6 +444,19 @@ class _environment_variables:
                 os.putenv(key, value)
                 data[key] = value
         self.saved.clear()
+        if data != self.before:  # the handler changed os.environ: put every variable back
+            _restore_environ(data, self.before)
+
+
+def _restore_environ(data: dict, before: dict) -> None:
+    """Make ``os.environ`` (and the C environment) ``before`` again."""
+    for key in [key for key in data if key not in before]:
+        os.unsetenv(key)
+        del data[key]
+    for key, value in before.items():
+        if data.get(key) != value:
+            os.putenv(key, value)
+            data[key] = value
 
 
 def _encode(variables: dict[str, str]) -> list[tuple[Any, Any]]:
