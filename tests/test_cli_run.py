@@ -99,3 +99,29 @@ def test_bad_arguments_are_usage_errors(arguments, message, capsys):
         main(["run", str(TEMPLATES / "clock" / "template.yaml"), *arguments])
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("path, kind", [("terraform_seed", "Terraform"), ("cdktf_seed", "Terraform"),
+                                        ("serverless/serverless.yml", "Serverless Framework"),
+                                        ("calculator/template.yaml", "SAM")])
+def test_run_says_in_one_line_which_kind_of_file_it_read(capsys, path, kind):
+    assert main(["run", str(TEMPLATES / path), "--for", "1m"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith(f"Read {TEMPLATES / path} as {kind}: ")
+
+
+def test_validate_prints_cfn_lint_findings_and_fails_on_errors(tmp_path, capsys):
+    template = tmp_path / "template.yaml"
+    template.write_text("Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n"
+                        "    Type: AWS::Lambda::Function\n    Properties:\n      Handlr: app.handler\n"
+                        "      Runtime: python3.12\n      Role: arn:aws:iam::123456789012:role/LabRole\n"
+                        "      Code: {ZipFile: 'def handler(e, c): pass'}\n")
+    assert main(["validate", str(template)]) == 1
+    output = capsys.readouterr().out
+    assert f"{template}:6:" in output and "E3002" in output and "Did you mean 'Handler'?" in output
+    assert main(["validate", str(TEMPLATES / "calculator" / "template.yaml")]) == 0
+    assert "no problems found" in capsys.readouterr().out
+
+
+def test_validate_explains_it_reads_cloudformation_only(capsys):
+    assert main(["validate", str(TEMPLATES / "terraform_seed")]) == 2
+    assert "cfn-lint reads SAM and CloudFormation templates only" in capsys.readouterr().err

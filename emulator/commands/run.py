@@ -1,6 +1,7 @@
-"""``python -m emulator run template.yaml --for 1h``: play a SAM template's triggers in virtual time.
+"""``python -m emulator run PATH --for 1h``: play a template's triggers in virtual time.
 
-The template's functions, queues and triggers are built in a local cloud (as
+PATH is a SAM or CloudFormation template, a Terraform folder or a serverless.yml; the first line of
+the output says which it read. Its functions, queues and triggers are built in a local cloud (as
 ``LocalCloud.from_template`` does), the messages given with ``--send`` are put in their queues, and
 the virtual clock moves forward by ``--for``. On the way every schedule fires, every queue is polled
 and every retry happens, in time order, in a fraction of the time they stand for. A summary follows:
@@ -21,7 +22,7 @@ from datetime import datetime, timedelta
 
 from ..cloud import LocalCloud
 from ..aws.endpoint import notice
-from ..templates.sam import TemplateError, TemplateReport
+from ..templates.report import TemplateError, TemplateReport
 from . import pair
 
 DURATION = re.compile(r"(?:\d+(?:\.\d+)?[smhd])+")
@@ -36,9 +37,9 @@ QUEUE_COUNTS = {  # SQS queue attribute -> column of the summary
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "run", help="play a SAM template's triggers in virtual time and summarise what happened",
+        "run", help="play a template's triggers in virtual time and summarise what happened",
         description=__doc__.split("\n\n")[0].replace("``", ""))
-    parser.add_argument("template", help="the SAM template (template.yaml)")
+    parser.add_argument("template", help="a SAM/CloudFormation template, a Terraform folder or a serverless.yml")
     parser.add_argument("--for", dest="duration", type=parse_duration, required=True, metavar="DURATION",
                         help="virtual time to play: 90s, 30m, 1h, 2d or a combination such as 1h30m")
     parser.add_argument("--start", type=parse_start, default=None, metavar="TIME",
@@ -73,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     try:
         report: TemplateReport = cloud.template
+        print(report.summary())
         for warning in report.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         if cloud.endpoint_url:

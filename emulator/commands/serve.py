@@ -1,4 +1,6 @@
-"""``python -m emulator serve template.yaml``: the template's APIs over HTTP, like ``sam local start-api``.
+"""``python -m emulator serve PATH``: the template's APIs over HTTP, like ``sam local start-api``.
+
+PATH is a SAM or CloudFormation template, a Terraform folder or a serverless.yml.
 
 The template's functions, routes (``Api`` and ``HttpApi`` events), authorizers and CORS settings are
 built in a local cloud, and a web server answers on http://127.0.0.1:3000 as API Gateway would, so
@@ -27,9 +29,9 @@ import sys
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "serve", help="serve a SAM template's API routes over HTTP, like sam local start-api",
+        "serve", help="serve a template's API routes over HTTP, like sam local start-api",
         description=__doc__.split("\n\n")[0].replace("``", ""))
-    parser.add_argument("template", help="the SAM template (template.yaml)")
+    parser.add_argument("template", help="a SAM/CloudFormation template, a Terraform folder or a serverless.yml")
     parser.add_argument("--port", type=int, default=3000, help="TCP port to listen on (default 3000; 0: any free port)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: every network)")
@@ -40,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from ..cloud import LocalCloud
     from ..aws.endpoint import notice
     from ..gateway.server import GatewayServer
-    from ..templates.sam import TemplateError
+    from ..templates.report import TemplateError
 
     try:
         cloud = LocalCloud.from_template(args.template)
@@ -49,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     server = None
     try:
+        print(cloud.template.summary())
         for warning in cloud.template.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         if cloud.endpoint_url:
