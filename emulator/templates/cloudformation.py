@@ -215,6 +215,9 @@ class Stack:
         if name in self.not_built:
             self.warn(f"{where}: its function {name} is not built here, so neither is this trigger")
             return None
+        if name not in self.report.functions:  # another stack's function, or no function at all
+            self.warn(f"{where}: {text(reference)} is not a function of this template, so this is not built here")
+            return None
         return name
 
     # -- order -------------------------------------------------------------------------------------

@@ -91,7 +91,7 @@ class Scope:
         return values
 
     def condition(self, name: Any, where: str) -> bool:
-        if name not in self.conditions:
+        if not isinstance(name, str) or name not in self.conditions:
             raise self.error(where, f"no condition is called {name!r} "
                                     f"(Conditions: {', '.join(self.conditions) or 'none'})")
         if name not in self._condition_values:
@@ -282,7 +282,9 @@ def intrinsic_name(value: dict) -> str | None:
     if len(value) != 1:
         return None
     key = next(iter(value))
-    return key if key in ("Ref", "Condition") or str(key).startswith("Fn::") else None
+    if key == "Condition":  # a policy statement's Condition mapping is data; the function takes a name
+        return key if isinstance(value[key], str) else None
+    return key if key == "Ref" or str(key).startswith("Fn::") else None
 
 
 def references(value: Any, where: str) -> Iterator[tuple[str, str]]:

@@ -103,6 +103,7 @@ def translate(template: dict, path: Path, region: str,
     check_shapes(template, path)
     document = _inline_includes(copy.deepcopy(template), path.parent)
     code = _localise_code(document, path)
+    _without_repository_calls(document)
     logging.getLogger("samtranslator").setLevel(logging.ERROR)  # its own notices would reach stderr
     # The translator needs a region; a session fixes it without reading any credentials or config.
     translator = Translator(get_bundled_managed_policy_map("aws") or {}, Parser(),
@@ -244,3 +245,15 @@ def _inline_includes(value: Any, folder: Path) -> Any:
         if location and not location.startswith("s3://"):
             return _inline_includes(read_yaml(folder / location, "included file"), folder)
     return {key: _inline_includes(item, folder) for key, item in value.items()}
+
+
+def _without_repository_calls(document: dict) -> None:
+    """An application from the Serverless Application Repository (Location: {ApplicationId, SemanticVersion})
+    gets a made-up template URL: the translator would otherwise ask the repository for it over the network.
+    It becomes a nested stack (AWS::CloudFormation::Stack), which is listed as not emulated."""
+    for resource in document["Resources"].values():
+        properties = resource.get("Properties") if resource.get("Type") == "AWS::Serverless::Application" else None
+        location = properties.get("Location") if isinstance(properties, dict) else None
+        if isinstance(location, dict):
+            properties["Location"] = (f"https://serverlessrepo.local/{location.get('ApplicationId')}/"
+                                      f"{location.get('SemanticVersion')}/template.yaml")
