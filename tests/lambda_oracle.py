@@ -100,10 +100,24 @@ class OracleRun:
         """Log entries as CloudWatch shows them, one event a line, minus frames Lambda would drop."""
         pieces = []
         for level, text in entries:
+            if level is None:  # a line of stdout: Lambda reads a JSON "level" field, else counts it INFO
+                level = _line_level(text) if minimum is not None else None
             if level is not None and minimum is not None and 0 < level < minimum:
                 continue
             pieces.append(text if text.endswith("\n") else text + "\n")
         return "".join(pieces)
+
+
+def _line_level(line: str) -> int:
+    """The level Lambda's docs (log-level filtering) give a line of output: its "level", else INFO."""
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return 20
+    if isinstance(value, dict) and isinstance(value.get("level"), str):
+        return {"TRACE": 1, "DEBUG": 10, "INFO": 20, "WARN": 30, "WARNING": 30, "ERROR": 40, "FATAL": 50,
+                "CRITICAL": 50}.get(value["level"].upper(), 20)
+    return 20
 
 
 class _LogPipe:

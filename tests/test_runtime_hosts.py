@@ -1,10 +1,9 @@
 """One behaviour, two hosts: every test here runs with handlers in the test's process and in a process
 of their own behind the Lambda Runtime API (``LocalCloud(isolation="process")``).
 
-A few behaviours are not yet the same in-process (issue 15 is bringing them there: a handler's
-``sys.exit``, ``os.chdir``, deleted variables and threads' output); those tests are expected to fail
-in-process until then, and say so. ``os._exit`` cannot be survived in-process at all: that test runs
-in process mode only.
+A handler's ``sys.exit``, ``os.chdir``, deleted variables and threads' output behave alike on both
+hosts (tests/test_runtime_parity.py checks the in-process host against awslambdaric itself).
+``os._exit`` cannot be survived in-process at all: that test runs in process mode only.
 """
 
 from __future__ import annotations
@@ -25,12 +24,6 @@ START = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
 def cloud(request):
     with LocalCloud(start_time=START, isolation=request.param) as running:
         yield running
-
-
-def pending_in_process(cloud, request, what: str) -> None:
-    """Mark a test as expected to fail in-process, until issue 15 makes the in-process host agree."""
-    if cloud.isolation == "in-process":
-        request.applymarker(pytest.mark.xfail(reason=f"in-process: {what} (issue 15)", strict=False))
 
 
 def test_a_return_value_comes_back_after_a_json_round_trip(cloud, write_handler):
@@ -135,7 +128,6 @@ def test_a_timeout_is_reported_like_aws_and_the_next_invocation_is_cold(cloud, w
 
 
 def test_sys_exit_is_a_runtime_exit_error_and_the_next_invocation_is_cold(cloud, write_handler, request):
-    pending_in_process(cloud, request, "sys.exit escapes the invocation")
     code = "import sys\ndef lambda_handler(e, c):\n    print('leaving')\n    sys.exit(e['status'])\n"
     cloud.create_function("exits", code=write_handler(code))
     result = cloud.invoke("exits", {"status": 2})
@@ -155,7 +147,6 @@ def test_os_exit_ends_only_the_functions_process(cloud, write_handler):
 
 
 def test_a_handlers_chdir_and_environment_changes_stay_in_the_function(cloud, write_handler, request, monkeypatch):
-    pending_in_process(cloud, request, "chdir and deleted variables reach the caller's process")
     monkeypatch.chdir(os.getcwd())  # whatever happens, the next tests get their process back
     monkeypatch.setenv("PATH", os.environ["PATH"])
     monkeypatch.delenv("LEAKED", raising=False)
@@ -169,14 +160,12 @@ def test_a_handlers_chdir_and_environment_changes_stay_in_the_function(cloud, wr
 
 
 def test_the_working_directory_is_the_task_root(cloud, write_handler, request):
-    pending_in_process(cloud, request, "the working directory is the caller's")
     folder = write_handler("import os\ndef lambda_handler(e, c):\n    return [os.getcwd(), os.environ['LAMBDA_TASK_ROOT']]\n")
     cloud.create_function("where", code=folder)
     assert cloud.invoke("where", {}).payload == [str(folder.resolve())] * 2
 
 
 def test_output_of_a_thread_the_handler_started_is_in_the_functions_log(cloud, write_handler, request):
-    pending_in_process(cloud, request, "a thread's output goes to the caller's stdout")
     code = ("import threading\ndef lambda_handler(e, c):\n    worker = threading.Thread(target=print, args=('from a thread',))\n"
             "    worker.start()\n    worker.join()\n    return 'ok'\n")
     cloud.create_function("threads", code=write_handler(code))

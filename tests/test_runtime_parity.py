@@ -344,6 +344,8 @@ def lambda_handler(event, context):
     print('two\\nlines', 'and', 3)
     print('no newline', end='')
     print()
+    print('{"level": "debug", "msg": "printed JSON at DEBUG"}')
+    print('{"level": "ERROR", "msg": "printed JSON at ERROR"}')
     sys.stderr.write('to stderr\\n')
     context.log('context.log line\\n')
     context.log('no newline')

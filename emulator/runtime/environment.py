@@ -20,6 +20,7 @@ import importlib
 import os
 import sys
 import uuid
+import weakref
 from datetime import datetime, timezone
 from pathlib import Path
 from types import ModuleType
@@ -175,7 +176,7 @@ class _Activation:
         sys.modules.update(environment.modules)
         sys.path.insert(0, self.code_path)
         self.modules_before = len(sys.modules)
-        self.working_directory = _enter_directory(self.code_path)
+        self.working_directory = _enter_directory(environment)
 
     def __exit__(self, *exc_info) -> None:
         _leave_directory(self.working_directory)
@@ -184,13 +185,24 @@ class _Activation:
         sys.modules.update(self.shadowed)
 
 
-def _enter_directory(path: str) -> str | None:
-    """``os.chdir(path)``, returning the directory to go back to (None when the caller's is gone)."""
+def _enter_directory(environment: ExecutionEnvironment) -> str | None:
+    """Make the code folder the working directory; return the one to go back to (None: it is gone).
+
+    The folder is opened once per environment and entered with ``fchdir``, which skips resolving
+    its path on every invocation.
+    """
     try:
         previous = os.getcwd()
     except OSError:  # the caller's directory was deleted: there is nothing to give back
         previous = None
-    os.chdir(path)
+    if not hasattr(os, "fchdir"):  # Windows: by path
+        os.chdir(environment.config.code_dir)
+        return previous
+    folder = environment.__dict__.get("_folder_fd")
+    if folder is None:
+        folder = environment._folder_fd = os.open(environment.config.code_dir, os.O_RDONLY)
+        weakref.finalize(environment, os.close, folder)
+    os.fchdir(folder)
     return previous
 
 

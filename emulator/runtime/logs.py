@@ -53,7 +53,8 @@ TEXT = LogSettings()
 def _stack() -> list[list]:
     """This thread's open captures, innermost last (Lambda calling Lambda nests them).
 
-    Each is ``[request_id, sink, settings, tenant_id]``; the request id is "" during Init, as in AWS.
+    Each is ``[request_id, sink, settings, tenant_id, unfinished line]``; the request id is "" during
+    Init, as in AWS.
     """
     if not hasattr(_capture, "stack"):
         _capture.stack = []
@@ -84,10 +85,12 @@ class _ThreadCapturingStream(io.TextIOBase):
 
     def write(self, text: str) -> int:
         entry = _entry()
-        if entry is not None:
-            entry[1].append(text)
-        else:
+        if entry is None:
             self._fallback.write(text)
+        elif entry[2].json:
+            _write_filtered_lines(entry, text)
+        else:
+            entry[1].append(text)
         return len(text)
 
     def flush(self) -> None:
@@ -117,7 +120,7 @@ class LambdaLogHandler(logging.Handler):
         entry = _entry()
         if entry is None:
             return
-        request_id, sink, settings, tenant_id = entry
+        request_id, sink, settings, tenant_id, _ = entry
         # Lambda drops a record below ApplicationLogLevel (awslambdaric tags each with its level).
         if _frame_level(record.levelno) < settings.application_level:
             return
@@ -130,6 +133,37 @@ class LambdaLogHandler(logging.Handler):
             sink.append(line)
         except Exception:
             self.handleError(record)
+
+
+# The levels Lambda reads in a JSON line's "level" field (any other value, or none, counts as INFO).
+_LINE_LEVELS = {"TRACE": 0, "DEBUG": 10, "INFO": 20, "WARN": 30, "WARNING": 30, "ERROR": 40, "FATAL": 50,
+                "CRITICAL": 50}
+
+
+def _write_filtered_lines(entry: list, text: str) -> None:
+    """stdout/stderr in the JSON format: Lambda filters each line by level (docs: log-level filtering).
+
+    A line that is a JSON object with a ``"level"`` (what Powertools prints) has that level; any
+    other line counts as INFO. Lines below ApplicationLogLevel are dropped.
+    """
+    pending = entry[4] + text
+    *lines, entry[4] = pending.split("\n")
+    minimum = entry[2].application_level
+    for line in lines:
+        if line_level(line) >= minimum:
+            entry[1].append(line + "\n")
+
+
+def line_level(line: str) -> int:
+    """The level Lambda gives a line of output: its JSON "level" field, else INFO."""
+    if line.startswith("{") and '"level"' in line:
+        try:
+            value = json.loads(line)
+        except ValueError:
+            return 20
+        if isinstance(value, dict) and isinstance(value.get("level"), str):
+            return _LINE_LEVELS.get(value["level"].upper(), 20)
+    return 20
 
 
 def _frame_level(levelno: int) -> int:
@@ -182,7 +216,7 @@ class capture_output:
 
     def __init__(self, request_id: str, sink: list[str], settings: LogSettings = TEXT,
                  tenant_id: str | None = None) -> None:
-        self.entry = [request_id, sink, settings, tenant_id]
+        self.entry = [request_id, sink, settings, tenant_id, ""]  # "": a line printed in part (JSON format)
         self._saved_streams: tuple | None = None
 
     def __enter__(self) -> None:
@@ -197,6 +231,8 @@ class capture_output:
             logging.getLogger().addHandler(_ROOT_HANDLER)
 
     def __exit__(self, *exc_info) -> None:
+        if self.entry[4]:  # the last line printed without its newline
+            _write_filtered_lines(self.entry, "\n")
         _capture.stack.pop()
         _active.pop()
         if self._saved_streams is not None:
