@@ -482,3 +482,53 @@ def lambda_handler(event, context):
 @pytest.mark.parametrize("logging_config", [None, {"LogFormat": "JSON"}, {"LogFormat": "JSON", "ApplicationLogLevel": "WARN"}])
 def test_the_variables_lambda_sets(cloud, tmp_path, logging_config):
     assert_same(cloud, tmp_path, ENVIRONMENT, logging_config=logging_config)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Powertools' Logger with the JSON format and the log levels
+
+POWERTOOLS = """
+from aws_lambda_powertools import Logger
+
+logger = Logger(service="payment")
+
+@logger.inject_lambda_context
+def lambda_handler(event, context):
+    logger.debug("debug detail", extra={"step": 1})
+    logger.info("Collecting payment", extra={"amount": event["amount"]})
+    logger.warning("slow bank")
+    return "ok"
+"""
+
+
+def _site_packages() -> str:
+    import aws_lambda_powertools
+    return str(Path(aws_lambda_powertools.__file__).parents[1])
+
+
+@pytest.mark.parametrize("level", ["DEBUG", "INFO", "WARN"])
+def test_powertools_logger_with_json_logs_and_levels(cloud, tmp_path, level, monkeypatch):
+    # awslambdaric's process gets Powertools (and its dependencies) from the kit's own virtualenv.
+    monkeypatch.setattr("lambda_oracle.lambda_environment", _with_pythonpath(_site_packages()))
+    expected, actual, invocations = both(cloud, tmp_path, POWERTOOLS, {"amount": 5},
+                                         logging_config={"LogFormat": "JSON", "ApplicationLogLevel": level})
+
+    def records(run: Run) -> list[dict]:  # Powertools' own fields that differ by nature are left out
+        lines = [json.loads(line) for line in run.results[0]["log"].splitlines()]
+        return [{k: v for k, v in line.items() if k not in ("timestamp", "xray_trace_id", "cold_start")}
+                for line in lines]
+
+    assert records(actual) == records(expected)
+    assert actual.results[0]["response"] == expected.results[0]["response"] == b'"ok"'
+    shown = [record["level"] for record in records(actual)]
+    assert shown == {"DEBUG": ["DEBUG", "INFO", "WARNING"], "INFO": ["INFO", "WARNING"], "WARN": ["WARNING"]}[level]
+    assert records(actual)[0]["function_request_id"] == "<request id 0>"
+
+
+def _with_pythonpath(path: str):
+    import lambda_oracle
+    original = lambda_oracle.lambda_environment
+
+    def environment(*args, **kwargs) -> dict[str, str]:
+        return {**original(*args, **kwargs), "PYTHONPATH": path}
+    return environment
