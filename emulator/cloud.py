@@ -109,19 +109,23 @@ class LocalCloud:
         self._definitions: dict[str, dict[str, Any]] = {}  # what each create_function last asked for
 
     @classmethod
-    def from_template(cls, path: str | Path, region: str = "us-east-1", **options: Any) -> "LocalCloud":
-        """A started cloud holding what a SAM ``template.yaml`` declares: functions, queues, triggers, routes.
+    def from_template(cls, path: str | Path, region: str = "us-east-1", *, parameters: dict[str, Any] | None = None,
+                      **options: Any) -> "LocalCloud":
+        """A started cloud holding what a SAM or CloudFormation template, a Terraform folder or a serverless.yml
+        declares (``parameters``: the template's parameters, Terraform's variables, serverless.yml's ``opt:``).
 
         Call ``stop()`` when done (or use it in a ``with`` block: ``with LocalCloud.from_template(p) as cloud``).
         """
-        from .templates.sam import load_template
+        from .templates.sources import load
         cloud = cls(region, **options).start()
         try:
-            load_template(path, cloud)
+            load(path, cloud, parameters=parameters)
         except BaseException:
             cloud.stop()
             raise
         return cloud
+
+    from_terraform = from_serverless = from_template  # one entry: the path says which reader it needs
 
     # -- lifetime -------------------------------------------------------------------------------
 

@@ -36,9 +36,15 @@ _FRAME = re.compile(r'File "([^"]+)",? [Ll]ine (\d+)')
 
 
 def configure(work_dir: str | Path, functions: list[dict]) -> None:
-    """Tell the fixtures where the handler files are and which functions the lab defines."""
+    """Tell the fixtures where the handler files are and which functions the lab defines.
+
+    The fork server that starts the functions' processes starts now too, while pytest collects.
+    """
+    from emulator.runtime.forkserver import fork_server
+
     _settings["work_dir"] = Path(work_dir)
     _settings["functions"] = [LambdaOptions(**options) for options in functions]
+    fork_server().start()
 
 
 def _setting(name: str) -> Any:

@@ -108,7 +108,8 @@ def main() -> None:
     log: list[str] = []
     sys.stdout = sys.stderr = _ProcessLog(log)
     install_simulated_sleep()  # time.sleep inside the handler is simulated work, as in-process
-    _after_import("botocore.handlers", lambda handlers: _bridge_boto3(handlers, client))
+    _service[:] = [client]
+    _after_import("botocore.handlers", _bridge_boto3)
     runtime = Runtime(clock_now=lambda: datetime.now(timezone.utc), observer=None)  # only its _execute is used
     clock = _VirtualClock()
     environment: ExecutionEnvironment | None = None
@@ -191,40 +192,72 @@ class _VirtualClock:
 
 
 def _start_process_time(moment: datetime):
-    """ProcessTime at ``moment``; time-machine's optional pytest plugin is kept out (it imports pytest)."""
+    """ProcessTime at ``moment``, the process's clock from now on."""
+    return _virtual_time().ProcessTime(moment)
+
+
+def _virtual_time():
+    """``platform/virtual_time.py``, imported with time-machine's optional pytest plugin kept out."""
     hidden = "pytest" not in sys.modules
     if hidden:
         sys.modules["pytest"] = None  # an import of pytest now raises ImportError, which time-machine expects
     try:
-        from ..platform.virtual_time import ProcessTime
-        return ProcessTime(moment)
+        from ..platform import virtual_time
+        return virtual_time
     finally:
         if hidden:
             del sys.modules["pytest"]
 
 
+PRELOADED_SERVICES = ("sqs", "lambda")  # the labs' handlers make these clients at import time
+
+
+def preload() -> None:
+    """Import what most runtimes need before any function is known (the fork server calls it once).
+
+    boto3 is imported and its default session reads the models of the labs' services, so that a
+    handler's ``boto3.client("sqs")`` finds them read; the session keeps no credentials (these clients
+    get explicit dummy ones), so each function's process still finds its own in its environment.
+    """
+    _virtual_time()
+    _after_import("botocore.handlers", _bridge_boto3)  # before the default session copies the handlers
+    import boto3
+    import botocore.handlers  # noqa: F401
+    for service in PRELOADED_SERVICES:
+        boto3.client(service, region_name="us-east-1", aws_access_key_id="preload", aws_secret_access_key="preload")
+
+
 # -- the AWS bridge ---------------------------------------------------------------------------------
 
-def _bridge_boto3(handlers: Any, client: RuntimeClient) -> None:
-    """Answer every botocore request of this process from the service's local cloud (``before-send``)."""
+_service: list[RuntimeClient] = []  # the Runtime API this process's requests go to (none in the fork server)
 
-    def answer(request: Any, event_name: str, **kwargs: Any) -> Any:
-        from ..aws.interception import stub_response
-        budget = current_budget()
-        body = request.body
-        body = body.read() if hasattr(body, "read") else body.encode() if isinstance(body, str) else body or b""
-        headers = {name: value.decode("latin-1") if isinstance(value, bytes) else value
-                   for name, value in request.headers.items()}
-        status, answer_headers, answer_body = client.request("POST", f"{PRIVATE}/aws", body, {
-            "Lambda-Lab-Event": event_name, "Lambda-Lab-Method": request.method, "Lambda-Lab-Url": request.url,
-            "Lambda-Lab-Headers": json.dumps(headers), "Lambda-Lab-Slept": str(budget.slept if budget else 0.0)})
-        if budget is not None and "Lambda-Lab-Slept" in answer_headers:
-            budget.slept = float(answer_headers["Lambda-Lab-Slept"])  # a function it called slept too
-        if "Lambda-Lab-Status" in answer_headers:
-            status = int(answer_headers["Lambda-Lab-Status"])
-        return stub_response(request, status, answer_body, json.loads(answer_headers.get("Lambda-Lab-Headers", "{}")))
 
-    handlers.BUILTIN_HANDLERS.insert(0, ("before-send", answer))
+def _answer_through_the_service(request: Any, event_name: str, **kwargs: Any) -> Any:
+    """botocore ``before-send``: hand the request to the service and return its answer as AWS's."""
+    from ..aws.interception import stub_response
+    if not _service:  # never let a request leave: there is nobody to answer it
+        return stub_response(request, 503, b'{"message": "no Lambda service to answer this request"}')
+    budget = current_budget()
+    body = request.body
+    body = body.read() if hasattr(body, "read") else body.encode() if isinstance(body, str) else body or b""
+    headers = {name: value.decode("latin-1") if isinstance(value, bytes) else value
+               for name, value in request.headers.items()}
+    status, answer_headers, answer_body = _service[0].request("POST", f"{PRIVATE}/aws", body, {
+        "Lambda-Lab-Event": event_name, "Lambda-Lab-Method": request.method, "Lambda-Lab-Url": request.url,
+        "Lambda-Lab-Headers": json.dumps(headers), "Lambda-Lab-Slept": str(budget.slept if budget else 0.0)})
+    if budget is not None and "Lambda-Lab-Slept" in answer_headers:
+        budget.slept = float(answer_headers["Lambda-Lab-Slept"])  # a function it called slept too
+    if "Lambda-Lab-Status" in answer_headers:
+        status = int(answer_headers["Lambda-Lab-Status"])
+    return stub_response(request, status, answer_body, json.loads(answer_headers.get("Lambda-Lab-Headers", "{}")))
+
+
+def _bridge_boto3(handlers: Any) -> None:
+    """Answer every botocore request of this process from the service's local cloud, from the first
+    session on (a session copies the built-in handlers when it is made)."""
+    entry = ("before-send", _answer_through_the_service)
+    if entry not in handlers.BUILTIN_HANDLERS:
+        handlers.BUILTIN_HANDLERS.insert(0, entry)
 
 
 class _AfterImport(importlib.abc.MetaPathFinder):
@@ -249,7 +282,10 @@ class _AfterImport(importlib.abc.MetaPathFinder):
 
 
 def _after_import(name: str, then: Callable[[Any], None]) -> None:
-    sys.meta_path.insert(0, _AfterImport(name, then))
+    if name in sys.modules:  # preloaded by the fork server
+        then(sys.modules[name])
+    else:
+        sys.meta_path.insert(0, _AfterImport(name, then))
 
 
 if __name__ == "__main__":

@@ -24,17 +24,14 @@ import json
 import os
 import queue
 import signal
-import subprocess
-import sys
-import threading
 import uuid
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from . import errors
 from ..platform import network
 from .environment import code_fingerprint
+from .forkserver import PYTHON_VARIABLES, fork_server
 from .function import FunctionConfig
 from .runtime_api import Message, QueuedInvocation, RuntimeApi
 from .timeouts import TimeBudget, counting
@@ -42,11 +39,8 @@ from .timeouts import TimeBudget, counting
 if TYPE_CHECKING:
     from .invoke import _Outcome
 
-KIT_ROOT = Path(__file__).resolve().parents[2]
 EXIT_ERROR = "Runtime.ExitError"
 GRACE_SECONDS = 1.0  # past the deadline, how long the runtime may take to say it noticed, before it is killed
-# The few variables of the service's process a runtime needs to start Python (AWS sets PATH and LANG too).
-PROCESS_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "SYSTEMROOT", "VIRTUAL_ENV")
 
 # answer_aws(event_name, method, url, headers, body) -> (status, headers, body): the local cloud's answer.
 AwsAnswerer = Callable[[str, str, str, dict, bytes], tuple[int, dict, bytes]]
@@ -78,7 +72,8 @@ class ProcessEnvironment:
         self.busy = False
         self.busy_until = datetime.min.replace(tzinfo=timezone.utc)
         self.log_stream = f"{datetime.now(timezone.utc):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
-        self.process: subprocess.Popen | None = None
+        self.pid: int | None = None  # the runtime's process, once started
+        self.exited = False
         self.api: RuntimeApi | None = None
         self.files: list[str] | None = None  # the code's files the runtime loaded, once its Init succeeded
         self.fingerprint: tuple = ()
@@ -86,21 +81,23 @@ class ProcessEnvironment:
 
     @property
     def initialized(self) -> bool:
-        return self.files is not None and self.process is not None
+        return self.files is not None and self.pid is not None
 
     def is_stale(self) -> bool:
         """True when its process has ended, or the code on disk changed since it was loaded (hot reload)."""
-        if self.process is not None and self.process.poll() is not None:
+        if self.exited:
             self.close()
             return True
         return self.initialized and code_fingerprint(self.config.code_dir, self.files) != self.fingerprint
 
     def close(self) -> None:
         """End the process (with anything it started in its group) and the Runtime API."""
-        process, self.process, self.files = self.process, None, None
-        if process is not None:
-            process.kill()
-            process.wait()
+        pid, self.pid, self.files = self.pid, None, None
+        if pid is not None and not self.exited:
+            try:
+                os.kill(pid, signal.SIGKILL)  # the fork server reaps it
+            except ProcessLookupError:
+                pass  # it ended a moment ago (an init error's exit), and the news is on its way
         if self.api is not None:
             self.api.close()
             self.api = None
@@ -110,7 +107,7 @@ class ProcessEnvironment:
                 sink: list[str]) -> None:
         """Run one invocation in the process (starting it when cold) and fill ``outcome`` and ``sink``."""
         variables = {os.fsdecode(name): os.fsdecode(value) for name, value in variables}
-        cold = self.process is None
+        cold = self.pid is None
         if cold:
             self._start(variables)
         start_ms = int(started_at.timestamp() * 1000)
@@ -125,22 +122,19 @@ class ProcessEnvironment:
 
     def _start(self, variables: dict[str, str]) -> None:
         """A cold start: the Runtime API, then the runtime's process in the code folder (the task root)."""
-        self.api = RuntimeApi()
+        self.api = api = RuntimeApi()
         self._started_with = dict(variables)
-        environment = {name: os.environ[name] for name in PROCESS_VARIABLES if name in os.environ}
-        environment.update({
-            **variables, **self.host.credentials(),
-            "AWS_LAMBDA_RUNTIME_API": self.api.address,
-            "PYTHONPATH": str(KIT_ROOT),  # the runtime's own code, as /var/runtime is on a Lambda's path
-            "PYTHONDONTWRITEBYTECODE": "1",
-        })
+        environment = {name: os.environ[name] for name in PYTHON_VARIABLES if name in os.environ}
+        environment.update({**variables, **self.host.credentials(), "AWS_LAMBDA_RUNTIME_API": api.address})
         # A service without network (the grader's test process) starts functions without network too.
-        loopback_only = ["--loopback-only"] if network.guarded() else []
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "emulator.runtime.bootstrap", *loopback_only], cwd=self.config.code_dir, env=environment,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        threading.Thread(target=_watch, args=(self.process, self.api), name="lambda-environment-watch",
-                         daemon=True).start()
+        argv = ["--loopback-only"] if network.guarded() else []
+        self.exited = False
+        self.pid = fork_server().spawn(self.config.code_dir, environment, argv, lambda code: self._ended(api, code))
+
+    def _ended(self, api: RuntimeApi, returncode: int) -> None:
+        """The process ended (the fork server says so): it matters to an invocation in progress."""
+        self.exited = True
+        api.inbox.put(Message("exit", headers={"returncode": str(returncode)}))
 
     def _wait(self, budget: TimeBudget) -> Message:
         """The runtime's next word on this invocation, answering its AWS requests meanwhile."""
@@ -197,12 +191,6 @@ class ProcessEnvironment:
         if self.files is None and "files" in report:
             self.files = report["files"]
             self.fingerprint = code_fingerprint(self.config.code_dir, self.files)
-
-
-def _watch(process: subprocess.Popen, api: RuntimeApi) -> None:
-    """Wait for the process to end, and tell the service (it matters only during an invocation)."""
-    returncode = process.wait()
-    api.inbox.put(Message("exit", headers={"returncode": str(returncode)}))
 
 
 def exit_envelope(request_id: str, returncode: int) -> dict:

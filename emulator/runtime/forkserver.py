@@ -1,0 +1,157 @@
+"""A warm template for execution environments: one process imports the runtime once, then forks each new one.
+
+Starting Python and importing the runtime, its clock and boto3 takes a few hundred milliseconds; a
+grader's tests make a fresh cloud, so a cold start, for every test. In AWS, Lambda keeps runtimes
+ready too (a cold start there restores a prepared environment rather than booting a machine). So the
+service keeps one *fork server* per process: a child that has imported everything a runtime needs
+and that forks a new execution environment on request, in milliseconds. Each environment then
+becomes the function's own: its code folder as working directory, the function's environment
+variables and nothing else, and the runtime client's loop (``bootstrap.main``).
+
+The fork server itself holds nothing of any function or test; it is started after the service's
+process limited itself (the grader's file isolation applies to it and to every environment), and it
+reaps the environments that end and tells the service their exit status.
+
+    service ── {"cwd", "env", "argv"} ──▶ fork server ── fork ──▶ execution environment
+            ◀── {"pid"} / {"exited", "status"} ──
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Callable
+
+KIT_ROOT = Path(__file__).resolve().parents[2]
+# What a runtime's process keeps of the service's environment: enough to start Python (AWS sets PATH and LANG too).
+PYTHON_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "SYSTEMROOT", "VIRTUAL_ENV")
+
+
+class ForkServer:
+    """The service's handle on its fork server: start it once, ask it for environments, hear of their exits."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen | None = None
+        self._lock = threading.Lock()
+        self._pids: queue.Queue[int] = queue.Queue()
+        self._on_exit: dict[int, Callable[[int], None]] = {}
+        self._early_exits: dict[int, int] = {}  # environments that ended before their spawner heard of them
+        self._news_lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the fork server if none runs (it imports in the background)."""
+        with self._lock:
+            self._start()
+
+    def spawn(self, cwd: Path, env: dict[str, str], argv: list[str], on_exit: Callable[[int], None]) -> int:
+        """A new execution environment's process id; ``on_exit(returncode)`` is called when it ends."""
+        with self._lock:
+            self._start()
+            self._process.stdin.write(json.dumps({"cwd": str(cwd), "env": env, "argv": argv}).encode() + b"\n")
+            self._process.stdin.flush()
+            pid = self._pids.get()
+        with self._news_lock:
+            ended = self._early_exits.pop(pid, None)
+            if ended is None:
+                self._on_exit[pid] = on_exit
+        if ended is not None:
+            on_exit(ended)
+        return pid
+
+    def _start(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            return
+        environment = {name: os.environ[name] for name in PYTHON_VARIABLES if name in os.environ}
+        environment.update(PYTHONPATH=str(KIT_ROOT), PYTHONDONTWRITEBYTECODE="1")
+        self._process = subprocess.Popen([sys.executable, "-m", "emulator.runtime.forkserver"], env=environment,
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        threading.Thread(target=self._listen, args=(self._process,), name="lambda-fork-server", daemon=True).start()
+
+    def _listen(self, process: subprocess.Popen) -> None:
+        """Read the fork server's news: the pid of each environment it made, the exit of each that ended."""
+        for line in process.stdout:
+            news = json.loads(line)
+            if "pid" in news:
+                self._pids.put(news["pid"])
+                continue
+            with self._news_lock:
+                callback = self._on_exit.pop(news["exited"], None)
+                if callback is None:
+                    self._early_exits[news["exited"]] = news["status"]
+            if callback is not None:
+                callback(news["status"])
+
+
+_shared: list[ForkServer] = []
+
+
+def fork_server() -> ForkServer:
+    """This process's fork server (one for all its local clouds)."""
+    if not _shared:
+        _shared.append(ForkServer())
+    return _shared[0]
+
+
+# -- the fork server's own process ------------------------------------------------------------------
+
+def serve() -> None:
+    """Import what every runtime needs, then fork an environment for each request until stdin closes."""
+    requests, news = os.fdopen(os.dup(0), "rb"), os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for stream in (0, 1, 2):
+        os.dup2(devnull, stream)
+    from . import bootstrap
+    bootstrap.preload()
+
+    def reap(signum: int, frame: object) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            _tell(news, {"exited": pid, "status": os.waitstatus_to_exitcode(status)})
+
+    signal.signal(signal.SIGCHLD, reap)
+    for line in requests:
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            _become_environment(request, [requests.fileno(), news])
+        _tell(news, {"pid": pid})
+
+
+def _tell(fd: int, news: dict) -> None:
+    os.write(fd, json.dumps(news).encode() + b"\n")  # one short write: lines never interleave
+
+
+def _become_environment(request: dict, server_fds: list[int]) -> None:
+    """In the forked child: take the function's folder and environment, and run the runtime client."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    for fd in server_fds:
+        os.close(fd)
+    os.chdir(request["cwd"])
+    sys.path[0] = request["cwd"]  # the task root is on the path, as `python -m` in that folder puts it
+    sys.argv = [sys.argv[0], *request["argv"]]
+    os.environ.clear()
+    os.environ.update(request["env"])
+    from . import bootstrap
+    try:
+        bootstrap.main()
+    except SystemExit as leaving:
+        code = leaving.code
+        os._exit(code if isinstance(code, int) else 0 if code is None else 1)
+    except BaseException:
+        os._exit(1)
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    serve()
