@@ -40,8 +40,7 @@ RESULTS = HERE / "results"
 README = HERE / "README.md"
 # Sections appear in this order; a results file not listed here comes after them, by name.
 SECTIONS = {"runtime": "Runtime", "triggers": "Triggers on the virtual clock",
-            "hosts": "Execution environments in a process of their own", "endpoint": "The kit against a moto server",
-            "http": "HTTP front door", "check": "check() in a notebook",
+            "endpoint": "The kit against a moto server", "http": "HTTP front door", "check": "check() in a notebook",
             "grader": "Grader"}
 
 INTRO = """\
