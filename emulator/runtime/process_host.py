@@ -7,8 +7,9 @@ runtime (``bootstrap.py`` here) that fetches events from the service's Runtime A
 process; the service only sees that it answered, failed, ran out of time or exited.
 
 A :class:`ProcessEnvironment` is the service's side of one such environment. Its first invocation
-starts the process (a cold start: Python's start-up counts in the Init Duration, as the runtime's
-start does in AWS); later ones hand it the event through the Runtime API (warm). The service keeps
+starts the process (a cold start: it is forked from the fork server, ``forkserver.py``, and that
+start counts in the Init Duration, as the runtime's start does in AWS); later ones hand it the
+event through the Runtime API (warm). The service keeps
 its own duties: it writes START/END/REPORT (``invoke.py``), stops a function past its timeout by
 killing the process, and reports a process that exited during an invocation as ``Runtime.ExitError``.
 An environment that timed out, failed its Init or exited is gone: the next invocation is cold.
@@ -90,7 +91,7 @@ class ProcessEnvironment:
         return self.initialized and code_fingerprint(self.config.code_dir, self.files) != self.fingerprint
 
     def close(self) -> None:
-        """End the process (with anything it started in its group) and the Runtime API."""
+        """End the process and its Runtime API (what the handler forked ends with the service's process group)."""
         pid, self.pid, self.files = self.pid, None, None
         if pid is not None and not self.exited:
             try:
@@ -104,7 +105,10 @@ class ProcessEnvironment:
     def execute(self, payload: bytes, request_id: str, client_context: dict | None, identity: dict | None,
                 started_at: datetime, variables: list[tuple], outcome: "_Outcome", budget: TimeBudget,
                 sink: list[str]) -> None:
-        """Run one invocation in the process (starting it when cold) and fill ``outcome`` and ``sink``."""
+        """Run one invocation in the process (starting it when cold) and fill ``outcome`` and ``sink``.
+
+        ``variables`` are the invocation's environment, encoded as ``os.environ`` stores them.
+        """
         variables = {os.fsdecode(name): os.fsdecode(value) for name, value in variables}
         cold = self.pid is None
         if cold:
