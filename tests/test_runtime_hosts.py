@@ -135,13 +135,13 @@ def test_sys_exit_is_a_runtime_exit_error_and_the_next_invocation_is_cold(cloud,
     assert cloud.invoke("exits", {"status": 0}).cold_start
 
 
-def test_os_exit_ends_only_the_functions_process(cloud, write_handler):
-    if cloud.isolation == "in-process":
-        pytest.skip("os._exit in-process would end the test's own process")
-    cloud.create_function("exits", code=write_handler("import os\ndef lambda_handler(e, c):\n    os._exit(7)\n"))
-    result = cloud.invoke("exits", {})
-    assert result.error["errorMessage"].endswith("Error: Runtime exited with error: exit status 7")
-    assert "Runtime.ExitError" in result.logs and cloud.invoke("exits", {}).cold_start
+def test_os_exit_ends_only_the_functions_process(write_handler):
+    """Process mode only: in-process, os._exit would end the test's own process (README says so)."""
+    with LocalCloud(start_time=START, isolation="process") as cloud:
+        cloud.create_function("exits", code=write_handler("import os\ndef lambda_handler(e, c):\n    os._exit(7)\n"))
+        result = cloud.invoke("exits", {})
+        assert result.error["errorMessage"].endswith("Error: Runtime exited with error: exit status 7")
+        assert "Runtime.ExitError" in result.logs and cloud.invoke("exits", {}).cold_start
 
 
 def test_a_handlers_chdir_and_environment_changes_stay_in_the_function(cloud, write_handler, request, monkeypatch):
