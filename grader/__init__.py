@@ -25,7 +25,7 @@ copy ``labs/NN_topic.ipynb``. Four kinds of code cell matter to the grader:
    ``test_*`` function is worth 1 point, or N with ``@points(N)`` (``points`` needs no import).
    Fixtures: ``cloud`` (a fresh, started LocalCloud holding every function of the lab's handler
    cells), ``work_dir`` (the folder of the ``NAME/`` folders), ``load_module(NAME)`` (NAME's module,
-   imported in isolation, for answers that are constants) and ``events`` (``emulator.events``).
+   read from a process of its own, for answers that are constants or plain functions) and ``events`` (``emulator.events``).
    Tests between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` are hidden: they are
    removed from the student copy, run only when grading, and their code is never shown.
    An exercise's handler cells are the ``%%lambda`` cells between the previous test cell and its own.

@@ -15,9 +15,10 @@ against the student's handler files, and reports one record per test through a p
 Handler code does not run in the test process: the tests' local cloud hosts every function in a
 process of its own behind the Lambda Runtime API (``LocalCloud(isolation="process")``, see
 ``emulator/runtime/process_host.py``), a grandchild that holds the handler's folder and what AWS gives
-a function, not the tests, the recorder or the token. What the handler does to its process (exits,
-patches of json, botocore, pytest or the grader, forks) stays there. The test process still guards
-itself, for the tests' own code and for what a lab's test imports with ``load_module``:
+a function, not the tests, the recorder or the token. A module a test reads with ``load_module`` (an
+answer that is a constant or a plain function) runs the same way (:mod:`grader.module_call`). What the
+student's code does to its process (exits, patches of json, botocore, pytest or the grader, forks)
+stays there. The test process still guards itself, for the tests' own code:
 
 - results go through a pipe, one record per test as soon as it ends, each carrying a random token
   the parent passed on stdin (or in memory, when forked) before any student code ran; records
@@ -38,9 +39,8 @@ missing (macOS, Windows, an older kernel) it says that there was none.
 
 Limits, honestly: this is still a process with limits, run as the grader's user, not a container.
 A handler's process can signal other processes of the same user (ending its own test process costs
-that exercise only), and a module a test loads with ``load_module`` runs in the test process. For
-untrusted work, grade with the autograder zip in a container, as Gradescope does: it carries the
-tests but no solution code. The network guard stops accidental connections, not deliberate raw
+that exercise only). For untrusted work, grade with the autograder zip in a container, as
+Gradescope does: it carries the tests but no solution code. The network guard stops accidental connections, not deliberate raw
 sockets.
 
 Two ways to start the child, with the same child code:

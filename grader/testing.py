@@ -8,16 +8,14 @@ the lab's function options. Fixtures:
   from the student's files with the options of the instructor's ``%%lambda`` cells, each function
   hosted in a process of its own (``isolation="process"``);
 - ``work_dir``: the folder holding the ``NAME/`` folders;
-- ``load_module``: ``load_module("NAME")`` imports NAME's handler module in isolation and returns it;
+- ``load_module``: ``load_module("NAME")`` reads NAME's module from a process of its own (attributes, calls);
 - ``events``: the :mod:`emulator.events` module (sample events of every trigger).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sys
-import traceback
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Iterator
@@ -78,16 +76,54 @@ def cloud(work_dir: Path) -> Iterator[Any]:
 
 
 @pytest.fixture
-def load_module(work_dir: Path) -> Callable[[str], ModuleType]:
-    """``load_module(NAME)``: NAME's handler module, imported on its own (not as a Lambda function)."""
+def load_module(work_dir: Path) -> Iterator[Callable[[str], "StudentModule"]]:
+    """``load_module(NAME)``: NAME's module, read from a process of its own (see :mod:`grader.module_call`).
+
+    ``load_module("standup").SCHEDULE`` is the value the student's file gives it, and
+    ``load_module("iam_check").allows(policy, action, resource)`` what calling that function returns,
+    both as JSON brings them back; the student's code never runs in the test process.
+    """
+    from emulator import LocalCloud
+
     options = {function.name: function for function in _setting("functions")}
+    with LocalCloud(isolation="process") as module_cloud:
+        created: set[str] = set()
 
-    def load(name: str) -> ModuleType:
-        if name not in options:
-            raise AssertionError(f"the lab defines no function {name!r} (it defines: {', '.join(options)})")
-        return import_isolated(name, work_dir / name / options[name].module_file)
+        def load(name: str) -> StudentModule:
+            if name not in options:
+                raise AssertionError(f"the lab defines no function {name!r} (it defines: {', '.join(options)})")
+            path = work_dir / name / options[name].module_file
+            if not path.is_file():
+                raise AssertionError(f"there is no file {path.name} for {name}: run its %%lambda {name} cell")
+            if name not in created:
+                module_cloud.create_function(name, handler="grader.module_call.handle", code=path.parent, timeout=30)
+                created.add(name)
+            return StudentModule(module_cloud, name, path.name)
 
-    return load
+        yield load
+
+
+class StudentModule:
+    """A student's module seen from the tests: each attribute read is a question to its own process."""
+
+    def __init__(self, cloud: Any, name: str, file: str) -> None:
+        self._ask = lambda **question: _answer(name, cloud.invoke(name, {"file": file, **question}))
+
+    def __getattr__(self, attribute: str) -> Any:
+        answer = self._ask(attribute=attribute)
+        if answer.get("callable"):
+            return lambda *args, **kwargs: self._ask(attribute=attribute, args=list(args), kwargs=kwargs)["value"]
+        return answer["value"]
+
+
+def _answer(name: str, invocation: Any) -> dict:
+    """The module process's answer, or an AssertionError naming what went wrong in ``name``'s code."""
+    answer = expect_success(invocation)
+    if not isinstance(answer, dict) or not ({"value", "callable", "error"} & set(answer)):
+        raise AssertionError(f"{name}'s code answered the tests with {answer!r}, which is not an answer")
+    if "error" in answer:
+        raise AssertionError(f"{name}: {answer['error']}")
+    return answer
 
 
 @pytest.fixture
@@ -95,28 +131,6 @@ def events() -> ModuleType:
     """The :mod:`emulator.events` module: ``events.sqs(...)``, ``events.scheduled(...)``, ..."""
     from emulator import events as module
 
-    return module
-
-
-def import_isolated(name: str, path: Path) -> ModuleType:
-    """Import the file ``path`` under a private module name, with its folder on ``sys.path`` meanwhile.
-
-    Fails with a one-sentence AssertionError when the file is missing or cannot be imported.
-    """
-    if not path.is_file():
-        raise AssertionError(f"there is no file {path.name} for {name}: run its %%lambda {name} cell")
-    spec = importlib.util.spec_from_file_location(f"_lab_module_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(path.parent))
-    try:
-        spec.loader.exec_module(module)
-    except SyntaxError as error:
-        raise AssertionError(f"{name}'s code has a syntax error: {error.msg} ({path.name}, line {error.lineno})") from None
-    except Exception as error:
-        what = _type_and_message(type(error).__name__, str(error)) + _location(traceback.format_tb(error.__traceback__))
-        raise AssertionError(f"importing {name}'s code raised {what}") from None
-    finally:
-        sys.path.remove(str(path.parent))
     return module
 
 

@@ -1,5 +1,5 @@
 """A handler cannot raise its score: it runs in a process of its own, which holds no test, no results
-recorder and no token.
+recorder and no token. Nor can a module a test reads with ``load_module``: it runs in one too.
 
 Each attack is the module text of a handler that answers wrongly ("wrong") and tries to make the
 grader pass it anyway. They all ran, before, inside the test process (the local cloud ran handlers
@@ -30,6 +30,16 @@ def test_through_the_lambda_api(cloud):
     assert json.loads(answer["Payload"].read()) == "w"
 """
 EXPECTED = ("test_returns_key1", "test_through_the_lambda_api")
+# Exercises whose answer is a module, not a handler (lab 04's SCHEDULE, lab 09's allows): load_module.
+MODULE_TESTS = """
+def test_the_constant(load_module):
+    assert load_module("echo").ANSWER == "v"
+
+
+def test_the_function(load_module):
+    assert load_module("echo").doubled(21) == 42
+"""
+MODULE_EXPECTED = ("test_the_constant", "test_the_function")
 WRONG = "\ndef lambda_handler(event, context):\n    return 'wrong'\n"
 
 ATTACKS = {
@@ -87,12 +97,31 @@ def lambda_handler(event, context):
     return "wrong"
 """,
 }
+WRONG_MODULE = "\nANSWER = 'wrong'\n\ndef doubled(number):\n    return 0\n"
+MODULE_ATTACKS = {  # the same attacks, made as the module is imported
+    "module_rebinds_the_guard": ATTACKS["rebinds_the_guard"].replace(WRONG, WRONG_MODULE),
+    "module_forges_records": """
+import gc, os
+for thing in gc.get_objects():
+    if type(thing).__name__ == "Recorder":
+        for name in ("test_the_constant", "test_the_function"):
+            thing.send({"kind": "test", "name": name, "passed": True, "message": ""})
+        thing.send({"kind": "done"})
+        os._exit(0)
+""" + WRONG_MODULE,
+    "module_patches_comparisons": """
+import builtins, pytest
+builtins.AssertionError = type("Harmless", (Exception,), {})
+pytest.fail = lambda *args, **kwargs: None
+""" + WRONG_MODULE,
+}
 
 
 def job(work: Path, name: str, module: str) -> sandbox.Job:
     (work / name / "echo").mkdir(parents=True)
     (work / name / "echo" / "lambda_function.py").write_text(module)
-    return sandbox.Job(f"01-{name}", TESTS, EXPECTED, str(work / name), [{"name": "echo"}], timeout=60)
+    tests, expected = (MODULE_TESTS, MODULE_EXPECTED) if name.startswith("module") else (TESTS, EXPECTED)
+    return sandbox.Job(f"01-{name}", tests, expected, str(work / name), [{"name": "echo"}], timeout=60)
 
 
 @pytest.fixture(scope="module")
@@ -101,17 +130,20 @@ def graded(tmp_path_factory):
     pid_file = work / "forger.pid"
     jobs = [job(work, name, module.format(pid_file=str(pid_file)) if name == "forks_a_forger" else module)
             for name, module in ATTACKS.items()]
+    jobs += [job(work, name, module) for name, module in MODULE_ATTACKS.items()]
     jobs.append(job(work, "honest", "\ndef lambda_handler(event, context):\n    return event['key1']\n"))
+    jobs.append(job(work, "module_honest", "\nANSWER = 'v'\n\ndef doubled(number):\n    return 2 * number\n"))
     results = {job.exercise_id.removeprefix("01-"): result for job, result in sandbox.run_all(jobs, workers=2, fork=False)}
     return results, pid_file
 
 
-def test_an_honest_handler_passes_in_its_own_process(graded):
+@pytest.mark.parametrize("honest", ["honest", "module_honest"])
+def test_an_honest_answer_passes_in_its_own_process(graded, honest):
     results, _ = graded
-    assert results["honest"].kind == "ok" and all(outcome.passed for outcome in results["honest"].outcomes.values())
+    assert results[honest].kind == "ok" and all(outcome.passed for outcome in results[honest].outcomes.values())
 
 
-@pytest.mark.parametrize("attack", sorted(ATTACKS))
+@pytest.mark.parametrize("attack", sorted(ATTACKS | MODULE_ATTACKS))
 def test_no_attack_gains_a_point(graded, attack):
     results, _ = graded
     result = results[attack]

@@ -1,0 +1,73 @@
+"""The handler that lets a test read a student's module without importing it into the test process.
+
+Some exercises are not handlers: lab 04 asks for a schedule expression (``SCHEDULE``), lab 09 for a
+function ``allows(policy, action, resource)``. Their tests use ``load_module("NAME")``. Importing
+the student's file into the test process would hand it the tests, the results recorder and its
+token, so instead the grader runs it as a Lambda function of its own whose handler is this
+module's :func:`handle`, in a process of its own (``LocalCloud(isolation="process")``), and asks it
+questions as events:
+
+- ``{"file": "lambda_function.py", "attribute": "SCHEDULE"}``: the attribute's value, or word that it
+  is a function;
+- ``{"file": ..., "attribute": "allows", "args": [...], "kwargs": {...}}``: what calling it returns.
+
+Answers travel as JSON, the only thing the test process reads from that process.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import traceback
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+_loaded: dict[Path, ModuleType] = {}  # the student's module stays imported while the environment is warm
+
+
+def handle(event: dict, context: Any) -> dict:
+    """Answer one question about the student's module: ``{"value": ...}``, ``{"callable": True}`` or ``{"error": ...}``."""
+    path = Path(event["file"]).resolve()
+    module = _loaded.get(path) or _import(path)
+    if isinstance(module, str):
+        return {"error": module}
+    name = event["attribute"]
+    if not hasattr(module, name):
+        return {"error": f"{event['file']} defines no {name}: check the spelling of its name in your cell"}
+    value = getattr(module, name)
+    if "args" in event:
+        try:
+            value = value(*event["args"], **event["kwargs"])
+        except Exception as error:
+            return {"error": f"{name}(...) raised {_described(error, path)}"}
+    elif callable(value):
+        return {"callable": True}
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return {"error": f"{name} is a {type(value).__name__}, which the tests cannot read: "
+                         "use a str, a number, a bool, None, or lists and dicts of them"}
+    return {"value": value}
+
+
+def _import(path: Path) -> ModuleType | str:
+    """The module in ``path``, or one sentence saying why it cannot be imported."""
+    spec = importlib.util.spec_from_file_location(f"_lab_module_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as error:
+        return f"the code has a syntax error: {error.msg} ({path.name}, line {error.lineno})"
+    except Exception as error:
+        return f"importing the code raised {_described(error, path)}"
+    _loaded[path] = module
+    return module
+
+
+def _described(error: Exception, path: Path) -> str:
+    """``Type: first line of the message (file.py, line N)``, N being the innermost line of ``path``."""
+    lines = str(error).strip().splitlines()
+    what = f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+    own = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == str(path)]
+    return what + (f" ({path.name}, line {own[-1].lineno})" if own else "")
