@@ -44,11 +44,13 @@ class LambdaOptions:
     memory: int = 128
     environment: dict[str, str] = field(default_factory=dict)
     tracing: str = "PassThrough"
+    logging: dict[str, str] = field(default_factory=dict)  # LoggingConfig as the Lambda API spells it
 
     def create_in(self, cloud, code: Path) -> None:
         """Create (or replace) this function in ``cloud`` from the folder ``code``."""
         cloud.create_function(self.name, handler=self.handler, code=code, timeout=self.timeout,
-                              memory_size=self.memory, environment=dict(self.environment), tracing=self.tracing)
+                              memory_size=self.memory, environment=dict(self.environment), tracing=self.tracing,
+                              logging_config=dict(self.logging) or None)
 
     @property
     def module_file(self) -> str:
@@ -57,7 +59,7 @@ class LambdaOptions:
 
     def to_dict(self) -> dict:
         return {"name": self.name, "handler": self.handler, "timeout": self.timeout, "memory": self.memory,
-                "environment": dict(self.environment), "tracing": self.tracing}
+                "environment": dict(self.environment), "tracing": self.tracing, "logging": dict(self.logging)}
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,8 @@ def _lambda_parser() -> _OptionParser:
     parser.add_argument("--memory", type=int, default=128)
     parser.add_argument("--env", nargs="+", default=[], metavar="KEY=VALUE")
     parser.add_argument("--tracing", choices=("Active", "PassThrough"), default="PassThrough")
+    for option in ("--log-format", "--log-level", "--system-log-level"):  # checked by create_function, as Lambda does
+        parser.add_argument(option)
     return parser
 
 
@@ -169,7 +173,9 @@ def parse_lambda_line(arguments: str) -> LambdaOptions:
     if not (module and function.isidentifier() and all(part.isidentifier() for part in module.split("."))):
         raise ExerciseFormatError(
             f"%%lambda --handler {handler!r}: write it as module.function, e.g. {DEFAULT_HANDLER}")
-    return LambdaOptions(parsed.name, handler, parsed.timeout, parsed.memory, environment, parsed.tracing)
+    logging = {key: value for key, value in (("LogFormat", parsed.log_format), ("ApplicationLogLevel", parsed.log_level),
+                                             ("SystemLogLevel", parsed.system_log_level)) if value}
+    return LambdaOptions(parsed.name, handler, parsed.timeout, parsed.memory, environment, parsed.tracing, logging)
 
 
 def lambda_name(arguments: str) -> str:

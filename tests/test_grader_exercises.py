@@ -35,6 +35,22 @@ def test_lambda_line_reads_every_option():
     assert (options.timeout, options.memory) == (10, 512)
     assert options.environment == {"A": "1", "URL": "http://x/?a=b c"}
     assert options.tracing == "Active" and parse_lambda_line("calc").tracing == "PassThrough"
+    logged = parse_lambda_line("calc --log-format JSON --log-level DEBUG --system-log-level WARN")
+    assert logged.logging == {"LogFormat": "JSON", "ApplicationLogLevel": "DEBUG", "SystemLogLevel": "WARN"}
+    assert parse_lambda_line("calc").logging == {}
+
+
+def test_lambda_line_log_options_are_checked_as_create_function_checks_them(tmp_path):
+    """The %%lambda line passes LoggingConfig through; Lambda's own rules refuse a level without JSON."""
+    from emulator import LocalCloud
+    from emulator.runtime.errors import InvalidParameterValueException
+
+    (tmp_path / "lambda_function.py").write_text("def lambda_handler(event, context):\n    return 1\n")
+    with LocalCloud() as cloud:
+        parse_lambda_line("calc --log-format JSON --log-level DEBUG").create_in(cloud, tmp_path)
+        assert cloud.function("calc").config.logging.application_log_level == "DEBUG"
+        with pytest.raises(InvalidParameterValueException, match="need LogFormat 'JSON'"):
+            parse_lambda_line("calc --log-level DEBUG").create_in(cloud, tmp_path)
 
 
 @pytest.mark.parametrize("line, message", [

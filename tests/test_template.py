@@ -573,3 +573,28 @@ def test_a_conditional_resource_may_be_named_in_an_if_branch_that_is_not_taken(t
     cloud = load(path)
     assert cloud.function("Echo").config.environment == {"QUEUE": "none"}
     assert "Extra" not in cloud.template.queues
+
+
+def test_logging_config_from_globals_and_the_function_reaches_the_runtime(load, template):
+    """SAM's Globals take LoggingConfig; the function's own members win (SAM merges maps key by key)."""
+    path = template(function_template(extra="""
+      Verbose:
+        Type: AWS::Serverless::Function
+        Properties:
+          CodeUri: src/
+          Handler: lambda_function.lambda_handler
+          Runtime: python3.12
+          LoggingConfig:
+            ApplicationLogLevel: DEBUG
+    """).replace("Resources:", """Globals:
+      Function:
+        LoggingConfig:
+          LogFormat: JSON
+          ApplicationLogLevel: WARN
+    Resources:"""))
+    cloud = load(path)
+    assert repr(cloud.function("Echo").config.logging) == "{'LogFormat': 'JSON', 'ApplicationLogLevel': 'WARN', " \
+                                                          "'SystemLogLevel': 'INFO'}"
+    assert cloud.function("Verbose").config.logging.application_log_level == "DEBUG"
+    start = json.loads(cloud.invoke("Echo", {"a": 1}).logs.splitlines()[0])
+    assert start["type"] == "platform.start"  # JSON system records, as CloudWatch shows them

@@ -9,10 +9,12 @@ It starts a :class:`~emulator.LocalCloud` for the notebook (stopping the one a p
 started, and stopped for good when the kernel exits), returns it with the lab's ``check`` function,
 and registers two cell magics when the notebook runs in IPython:
 
-``%%lambda NAME [--handler lambda_function.lambda_handler] [--timeout 3] [--memory 128] [--env KEY=VALUE ...] [--tracing Active]``
+``%%lambda NAME [--handler lambda_function.lambda_handler] [--timeout 3] [--memory 128] [--env KEY=VALUE ...] [--tracing Active]
+[--log-format JSON] [--log-level DEBUG] [--system-log-level WARN]``
     saves the cell as ``work/NAME/lambda_function.py`` (the module --handler names) and creates, or
     replaces, function NAME in the lab's cloud with those options. The file is real Lambda code: the
-    same file deploys to AWS. The cell is not run in the notebook; the cloud runs it when invoked.
+    same file deploys to AWS. The three log options are the function's LoggingConfig (``LogFormat``,
+    ``ApplicationLogLevel``, ``SystemLogLevel``). The cell is not run in the notebook; the cloud runs it when invoked.
 
 ``%%tests EXERCISE_ID``
     holds an exercise's tests. Running the cell does not run them; it tells you how to:

@@ -371,9 +371,10 @@ class Stack:
         if not handler:
             raise self.error(f"{where}.Handler", "is missing: give the handler as module.function")
         tracing = self.section(properties, "TracingConfig", where).get("Mode")
+        logging_config = self.section(properties, "LoggingConfig", where) or None  # LogFormat, levels, LogGroup
         self.call(where, self.cloud.create_function, name, handler=handler,
                   code=self._code_path(properties, where), **({"tracing": tracing} if tracing else {}),
-                  environment=self._environment(properties, where),
+                  environment=self._environment(properties, where), logging_config=logging_config,
                   **self.numbers(properties, FUNCTION_NUMBERS, where))
         self.report.functions.append(name)
 
