@@ -266,3 +266,17 @@ def test_other_exits_are_named_as_lambda_names_them(cloud, write_handler, code, 
     assert "Status: error\tError Type: Runtime.ExitError" in result.logs
     if code.startswith("sys.exit"):
         assert "bad input" in result.logs
+
+
+def test_what_a_subprocess_writes_is_in_the_functions_log(write_handler):
+    """Process mode: fd 1 and 2 are the function's log, as the runtime process's stdout and stderr are in
+    AWS. In-process they are the notebook's own (README says so)."""
+    code = ("import os, subprocess, sys\ndef lambda_handler(e, c):\n"
+            "    subprocess.run([sys.executable, '-c', 'print(\"from a child\")'])\n"
+            "    os.write(2, 'straight to fd 2 ✓\\n'.encode())\n    print('printed')\n    return 1\n")
+    with LocalCloud(start_time=START, isolation="process") as cloud:
+        cloud.create_function("shells", code=write_handler(code))
+        logs = [cloud.invoke("shells", {}).logs for _ in range(2)]
+    for log in logs:
+        assert "from a child\n" in log and "straight to fd 2 ✓\n" in log and "printed\n" in log
+        assert log.index("from a child") < log.index("straight to fd 2") < log.index("END RequestId")

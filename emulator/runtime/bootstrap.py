@@ -28,6 +28,7 @@ with its request id, exactly as in the in-process mode.
 
 from __future__ import annotations
 
+import codecs
 import http.client
 import importlib.abc
 import importlib.util
@@ -100,6 +101,44 @@ class _ProcessLog(io.TextIOBase):
         return "utf-8"
 
 
+class _DescriptorOutput:
+    """What reaches file descriptors 1 and 2 (a subprocess's output, ``os.write``, C code), into the log.
+
+    In AWS the runtime process's stdout and stderr go to CloudWatch whoever writes them. Here they
+    are one pipe that a thread copies into the log; :meth:`flush` waits until all that was written
+    before it is in.
+    """
+
+    MARK = b"\x00lambda-lab-flush\x00"
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self._read, write = os.pipe()
+        for fd in (1, 2):
+            os.dup2(write, fd)
+        os.close(write)
+        self._flushed = threading.Event()
+        threading.Thread(target=self._copy, name="lambda-runtime-output", daemon=True).start()
+
+    def _copy(self) -> None:
+        decoder, pending = codecs.getincrementaldecoder("utf-8")("replace"), b""
+        while chunk := os.read(self._read, 65536):
+            *before_marks, pending = (pending + chunk).split(self.MARK)
+            held = next(size for size in range(len(self.MARK) - 1, -1, -1) if pending.endswith(self.MARK[:size]))
+            text = decoder.decode(b"".join(before_marks) + pending[:len(pending) - held])
+            pending = pending[len(pending) - held:]  # perhaps the start of a mark
+            if text:
+                self.lines.append(text)
+            if before_marks:
+                self._flushed.set()
+
+    def flush(self) -> None:
+        """Return once everything written to fd 1 and 2 so far is in the log (1 s at most)."""
+        self._flushed.clear()
+        os.write(1, self.MARK)
+        self._flushed.wait(timeout=1)
+
+
 def main() -> None:
     """Serve invocations until the service ends this process (or the handler does)."""
     if "--loopback-only" in sys.argv:
@@ -107,6 +146,7 @@ def main() -> None:
     client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
     log: list[str] = []
     sys.stdout = sys.stderr = _ProcessLog(log)
+    output = _DescriptorOutput(log)
     install_simulated_sleep()  # time.sleep inside the handler is simulated work, as in-process
     _service[:] = [client]
     _after_import("botocore.handlers", _bridge_boto3)
@@ -134,9 +174,11 @@ def main() -> None:
         except BaseException as leaving:  # the handler ended the process: its log so far still reaches the service
             if not exits.is_exit(leaving):
                 raise
+            output.flush()
             log.append(exits.exit_output(leaving))  # what Python prints as it ends (stderr is the log)
             _report(client, request_id, log, start, budget, outcome, None)
             raise
+        output.flush()
         _report(client, request_id, log, start, budget, outcome, environment if cold else None)
         _answer(client, request_id, outcome, environment)
 
