@@ -334,6 +334,7 @@ def _child_main(request: dict, results_fd: int, forked: bool) -> None:
         for stream in (0, 1, 2):
             os.dup2(devnull, stream)
     limit_resources(request["job"]["memory_mb"], request["job"]["timeout"])
+    processes.keep_memory_private()  # a handler's process cannot read the token or the pipe from /proc
     isolation = file_access.restrict(readable_folders(request), [folder, tempfile.gettempdir(), "/dev/null", "/dev/shm"])
     install_network_guard()
     import pytest

@@ -98,3 +98,13 @@ def test_a_fair_submission_still_passes_under_isolation(tmp_path, solutions):
     result = sandbox.run(job, fork=False)
     assert result.kind == "ok" and result.outcomes["test_returns_key1"].passed, result
     assert result.isolation.startswith("Landlock")
+
+
+def test_the_test_process_keeps_its_memory_from_other_processes(tmp_path):
+    """Linux's PR_SET_DUMPABLE=0: a handler's process (same user) cannot open the test process's
+    /proc/PID/mem, fd/ or environ, where the token and the results pipe live."""
+    job = sandbox.Job("01-echo", "import ctypes\n\ndef test_not_dumpable():\n"
+                      "    assert ctypes.CDLL(None).prctl(3) == 0  # PR_GET_DUMPABLE\n",
+                      ("test_not_dumpable",), str(tmp_path), [{"name": "echo"}])
+    result = sandbox.run(job, fork=False)
+    assert result.kind == "ok" and result.outcomes["test_not_dumpable"].passed, result

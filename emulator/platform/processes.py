@@ -21,6 +21,7 @@ except ImportError:  # Windows, Pyodide
 
 FORK_AVAILABLE = hasattr(os, "fork")  # fork is POSIX only (and unsafe in a process with threads)
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process receives when its parent dies
+PR_GET_DUMPABLE, PR_SET_DUMPABLE = 3, 4  # prctl(2): may other processes of the user read this one's memory
 
 
 def limit_resources(memory_mb: int, cpu_seconds: int, file_size_bytes: int) -> list[str]:
@@ -49,6 +50,15 @@ def die_with_parent() -> None:
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def keep_memory_private() -> bool:
+    """Linux: forbid other processes of this user to read this one's memory, open files and environment
+    (``/proc/PID/mem``, ``fd/``, ``environ``, ptrace). Returns whether it took (root is never refused)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.prctl(PR_SET_DUMPABLE, 0) == 0 and libc.prctl(PR_GET_DUMPABLE) == 0
 
 
 def kill_group(pid: int) -> None:
