@@ -280,3 +280,46 @@ def test_what_a_subprocess_writes_is_in_the_functions_log(write_handler):
     for log in logs:
         assert "from a child\n" in log and "straight to fd 2 ✓\n" in log and "printed\n" in log
         assert log.index("from a child") < log.index("straight to fd 2") < log.index("END RequestId")
+
+
+SQS_USER = """
+import boto3, os
+sqs = boto3.client("sqs")
+
+def lambda_handler(event, context):
+    url = os.environ["QUEUE_URL"]
+    if event["do"] == "send":
+        return sqs.send_message(QueueUrl=url, MessageBody="job")["MessageId"]
+    return len(sqs.receive_message(QueueUrl=url, VisibilityTimeout=30).get("Messages", []))
+"""
+
+
+def test_a_handlers_sqs_calls_follow_the_virtual_clock_the_bill_and_the_trace(cloud, write_handler):
+    """The kit's client-side hooks (visibility on the virtual clock, the SQS request count, the trace
+    header SQS keeps) see a handler's calls in both hosts."""
+    url = cloud.sqs.create_queue(QueueName="jobs")["QueueUrl"]
+    cloud.create_function("worker", code=write_handler(SQS_USER), environment={"QUEUE_URL": url}, tracing="Active")
+    sent = cloud.invoke("worker", {"do": "send"})
+    attributes = cloud.sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["AWSTraceHeader"],
+                                           VisibilityTimeout=0)["Messages"][0]["Attributes"]
+    assert attributes["AWSTraceHeader"].startswith(f"Root={sent.trace_id};")
+    assert cloud.invoke("worker", {"do": "receive"}).payload == 1
+    assert "Messages" not in cloud.sqs.receive_message(QueueUrl=url)  # hidden for 30 virtual seconds
+    cloud.advance(seconds=31)
+    assert cloud.invoke("worker", {"do": "receive"}).payload == 1
+    assert cloud.cost().sqs_requests["standard"] >= 3  # the handler's send and two receives are billed
+
+
+def test_a_thread_started_in_one_invocation_logs_into_a_later_one(cloud, write_handler):
+    """A module-level worker (a pool's thread) that first writes in the second invocation: in AWS
+    the runtime's stdout is the log whatever thread writes, so its line is that invocation's."""
+    code = ("import threading\nturn = threading.Event()\ndone = threading.Event()\n"
+            "def wait_then_print():\n    turn.wait()\n    print('late worker')\n    done.set()\n"
+            "worker = None\n"
+            "def lambda_handler(e, c):\n    global worker\n    if worker is None:\n"
+            "        worker = threading.Thread(target=wait_then_print, daemon=True)\n        worker.start()\n"
+            "        return 'started'\n    turn.set()\n    done.wait(5)\n    return 'printed'\n")
+    cloud.create_function("pool", code=write_handler(code))
+    assert cloud.invoke("pool", {}).payload == "started"
+    second = cloud.invoke("pool", {})
+    assert second.payload == "printed" and "late worker\n" in second.logs

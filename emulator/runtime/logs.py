@@ -28,13 +28,18 @@ import logging
 import math
 import sys
 import threading
+import weakref
 import time
 import traceback
 from dataclasses import dataclass
 
 _capture = threading.local()
 _active: list[list] = []  # every open capture of the process, innermost last (handlers run one at a time)
-_threads_before: set[int] = set()  # the threads alive when the outermost capture began: not the handler's
+# The threads alive when the outermost capture began: not the handler's. Thread objects, not idents:
+# an ident is reused as soon as its thread ends, so a handler's new worker could inherit an old one's.
+_threads_before: "weakref.WeakSet[threading.Thread]" = weakref.WeakSet()
+# The threads a handler's code started, in this invocation or an earlier one (a module-level pool's workers).
+_handler_threads: "weakref.WeakSet[threading.Thread]" = weakref.WeakSet()
 
 
 @dataclass(frozen=True)
@@ -66,12 +71,7 @@ def _entry() -> list | None:
     stack = getattr(_capture, "stack", None)
     if stack:
         return stack[-1]
-    if not _active:
-        return None
-    if getattr(_capture, "adopted", False):
-        return _active[-1]
-    if threading.get_ident() not in _threads_before:  # started by the handler's code (AWS: same stdout)
-        _capture.adopted = True
+    if _active and threading.current_thread() not in _threads_before:  # the handler's (AWS: same stdout)
         return _active[-1]
     return None
 
@@ -223,7 +223,7 @@ class capture_output:
         _stack().append(self.entry)
         if not _active:
             _threads_before.clear()
-            _threads_before.update(threading._active)  # the threads that are not the handler's
+            _threads_before.update(thread for thread in threading.enumerate() if thread not in _handler_threads)
         _active.append(self.entry)
         if not isinstance(sys.stdout, _ThreadCapturingStream):  # the outermost capture
             self._saved_streams = sys.stdout, sys.stderr
@@ -235,6 +235,8 @@ class capture_output:
             _write_filtered_lines(self.entry, "\n")
         _capture.stack.pop()
         _active.pop()
+        if not _active:  # what started during the invocation was started by its code
+            _handler_threads.update(thread for thread in threading.enumerate() if thread not in _threads_before)
         if self._saved_streams is not None:
             logging.getLogger().removeHandler(_ROOT_HANDLER)
             sys.stdout, sys.stderr = self._saved_streams
