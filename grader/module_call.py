@@ -27,40 +27,41 @@ _loaded: dict[Path, ModuleType] = {}  # the student's module stays imported whil
 
 
 def handle(event: dict, context: Any) -> dict:
-    """Answer one question about the student's module: ``{"value": ...}``, ``{"callable": True}`` or ``{"error": ...}``."""
+    """Answer one question about the student's module: ``{"value": ...}``, ``{"callable": True}``, or
+    ``{"error": WHAT, "detail": ...}`` where WHAT is ``import``, ``syntax``, ``missing``, ``call`` or ``value``."""
     path = Path(event["file"]).resolve()
     module = _loaded.get(path) or _import(path)
-    if isinstance(module, str):
-        return {"error": module}
+    if isinstance(module, dict):
+        return module
     name = event["attribute"]
     if not hasattr(module, name):
-        return {"error": f"{event['file']} defines no {name}: check the spelling of its name in your cell"}
+        return {"error": "missing", "detail": name}
     value = getattr(module, name)
     if "args" in event:
         try:
             value = value(*event["args"], **event["kwargs"])
         except Exception as error:
-            return {"error": f"{name}(...) raised {_described(error, path)}"}
+            return {"error": "call", "detail": f"{name}(...) raised {_described(error, path)}"}
     elif callable(value):
         return {"callable": True}
     try:
         json.dumps(value)
     except (TypeError, ValueError):
-        return {"error": f"{name} is a {type(value).__name__}, which the tests cannot read: "
-                         "use a str, a number, a bool, None, or lists and dicts of them"}
+        return {"error": "value", "detail": f"{name} is a {type(value).__name__}, which the tests cannot read: "
+                                            "use a str, a number, a bool, None, or lists and dicts of them"}
     return {"value": value}
 
 
-def _import(path: Path) -> ModuleType | str:
-    """The module in ``path``, or one sentence saying why it cannot be imported."""
+def _import(path: Path) -> ModuleType | dict:
+    """The module in ``path``, or the error saying why it cannot be imported."""
     spec = importlib.util.spec_from_file_location(f"_lab_module_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
     except SyntaxError as error:
-        return f"the code has a syntax error: {error.msg} ({path.name}, line {error.lineno})"
+        return {"error": "syntax", "detail": f"{error.msg} ({path.name}, line {error.lineno})"}
     except Exception as error:
-        return f"importing the code raised {_described(error, path)}"
+        return {"error": "import", "detail": _described(error, path)}
     _loaded[path] = module
     return module
 

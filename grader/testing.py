@@ -122,8 +122,18 @@ def _answer(name: str, invocation: Any) -> dict:
     if not isinstance(answer, dict) or not ({"value", "callable", "error"} & set(answer)):
         raise AssertionError(f"{name}'s code answered the tests with {answer!r}, which is not an answer")
     if "error" in answer:
-        raise AssertionError(f"{name}: {answer['error']}")
+        raise AssertionError(MODULE_ERRORS.get(answer["error"], "{name}: {detail}").format(
+            name=name, detail=answer.get("detail")))
     return answer
+
+
+MODULE_ERRORS = {  # the sentences for what grader.module_call reports
+    "import": "importing {name}'s code raised {detail}",
+    "syntax": "{name}'s code has a syntax error: {detail}",
+    "missing": "{name}'s code defines no {detail}: check the spelling of its name in your cell",
+    "call": "{name}.{detail}",
+    "value": "{name}.{detail}",
+}
 
 
 @pytest.fixture

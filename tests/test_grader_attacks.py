@@ -166,3 +166,23 @@ def _alive(pid: int) -> bool:
         return False
     status = Path(f"/proc/{pid}/stat")
     return not (status.exists() and status.read_text().rsplit(")", 1)[1].split()[0] == "Z")  # a zombie is gone
+
+
+def test_load_module_failures_are_one_plain_sentence(tmp_path):
+    tests = "\n\n".join([
+        "def test_missing(load_module):\n    load_module('echo').SCHEDULE",
+        "def test_call(load_module):\n    load_module('echo').doubled(1)",
+        "def test_value(load_module):\n    load_module('echo').ANSWER",
+    ])
+    module = "ANSWER = {1, 2}\n\ndef doubled(number):\n    return number / 0\n"
+    (tmp_path / "echo").mkdir()
+    (tmp_path / "echo" / "lambda_function.py").write_text(module)
+    result = sandbox.run(sandbox.Job("01-module", tests, ("test_missing", "test_call", "test_value"), str(tmp_path),
+                                     [{"name": "echo"}], timeout=60), fork=False)
+    messages = {name: outcome.message for name, outcome in result.outcomes.items()}
+    assert messages == {
+        "test_missing": "echo's code defines no SCHEDULE: check the spelling of its name in your cell",
+        "test_call": "echo.doubled(...) raised ZeroDivisionError: division by zero (lambda_function.py, line 4)",
+        "test_value": "echo.ANSWER is a set, which the tests cannot read: use a str, a number, a bool, None, "
+                      "or lists and dicts of them",
+    }
