@@ -375,6 +375,20 @@ def test_a_pool_token_expires_on_the_virtual_clock(pool_api):
     assert answer(client.get("/me", headers=bearer(token))) == UNAUTHORIZED
 
 
+def test_get_user_refuses_an_access_token_once_it_has_expired_or_its_user_signed_out(cloud):
+    _, client_id, pool = user_pool(cloud)
+    idp = cloud.client("cognito-idp")
+    token = sign_in(cloud, client_id)["AccessToken"]
+    assert idp.get_user(AccessToken=token)["Username"] == "ada"
+    cloud.advance(hours=1)
+    with pytest.raises(idp.exceptions.NotAuthorizedException, match="Access Token has expired"):
+        idp.get_user(AccessToken=token)
+    token = sign_in(cloud, client_id)["AccessToken"]
+    idp.admin_user_global_sign_out(UserPoolId=pool, Username="ada")
+    with pytest.raises(idp.exceptions.NotAuthorizedException):
+        idp.get_user(AccessToken=token)
+
+
 # -- Lambda authorizers of HTTP APIs (payload format 2.0) --------------------------------------
 
 # Decides on the Authorization header: "yes" is authorized, "no" is not, "crash" raises, "garbage"
