@@ -458,9 +458,9 @@ class HttpLambdaAuthorizer:
     without calling ``function``; an authorizer that fails or answers something else, ``500
     {"message":"Internal Server Error"}``.
 
-    Answers are cached for ``result_ttl`` seconds (0 to 3600, 0 turns caching off) by identity source
-    values. A cached simple response holds for every route the authorizer protects; a cached policy is
-    evaluated against each new route ARN.
+    Answers are cached for ``result_ttl`` seconds (0 to 3600, 0 turns caching off; 300 unless set, the
+    default of the API Gateway console and of the CDK) by identity source values. A cached simple response
+    holds for every route the authorizer protects; a cached policy is evaluated against each new route ARN.
     """
 
     name: str
@@ -499,11 +499,11 @@ class HttpLambdaAuthorizer:
         if answer is None:
             answer = self._call(self._request(event, values, route_arn), invoke)
             self.cache.put(values, answer, now)
-        if isinstance(answer, SimpleAnswer):
+        if isinstance(answer, SimpleAnswer):  # AWS: a cached simple response applies to every route of the authorizer
             allowed, context = answer.authorized, answer.context
         else:
             allowed, context = evaluate_policy(answer.policy, route_arn) == "Allow", answer.context
-        if not allowed:
+        if not allowed:  # HTTP APIs refuse with 403 Forbidden, for a simple response and a policy alike
             hint = f" (a cached answer: {self.function} was not called)" if answer.cached else ""
             raise Rejected(403, {"message": "Forbidden"}, "AccessDeniedException",
                            f"Lambda authorizer {self.name}: {self.function} did not authorize {route_arn}{hint}")
@@ -511,6 +511,7 @@ class HttpLambdaAuthorizer:
 
     def _request(self, event: dict, values: tuple[str, ...], route_arn: str) -> dict:
         """The payload 2.0 event the authorizer function gets: the request, its route ARN and identity."""
+        # AWS's payload format 2.0 for Lambda authorizers: the request's own keys, plus these four.
         request = {"version": "2.0", "type": "REQUEST", "routeArn": route_arn, "identitySource": list(values)}
         keys = ("routeKey", "rawPath", "rawQueryString", "cookies", "headers", "queryStringParameters",
                 "requestContext", "pathParameters", "stageVariables")
