@@ -28,7 +28,7 @@ from typing import Any, Callable
 from moto import mock_aws
 
 from . import arguments, lambda_api  # noqa: F401 (registers the Lambda API's botocore hook)
-from .aws import bridge, eventbridge_checks, interception, moto_patches, sqs_checks  # noqa: F401 (the checks register hooks)
+from .aws import bridge, cognito, eventbridge_checks, interception, moto_patches, sqs_checks  # noqa: F401 (the checks register hooks)
 from .aws.endpoint import local_endpoint_url, reach_endpoint
 from .observability.cost import CostEstimate, estimate
 from .triggers.clock import RealTimePlayer, VirtualClock
@@ -510,7 +510,7 @@ class LocalCloud:
         """The local API Gateway (REST and HTTP APIs) that turns HTTP requests into events."""
         if self._api_gateway is None:
             from .gateway.api_gateway import ApiGateway  # Flask is imported only when an API is used
-            self._api_gateway = ApiGateway(self)
+            self._api_gateway = ApiGateway(self, lambda issuer: cognito.issuer_keys(issuer, self.account_id))
         return self._api_gateway
 
     def add_route(self, method: str, path: str, function: str, api: str = "rest", **options: Any) -> None:

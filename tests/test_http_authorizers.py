@@ -309,3 +309,175 @@ def test_request_authorizer_without_caching_needs_no_identity_source(api, client
     for _ in range(2):
         assert client.get("/open").status_code == 200
     assert authorizer_calls(api) == 2
+
+
+# -- tokens of a local Cognito user pool (moto's) ----------------------------------------------
+
+def user_pool(cloud) -> tuple[str, str, str]:
+    """A user pool with app client "web" and user ada in group teachers: (issuer, client id, ada's password)."""
+    idp = cloud.client("cognito-idp")
+    pool = idp.create_user_pool(PoolName="lab")["UserPool"]["Id"]
+    client_id = idp.create_user_pool_client(UserPoolId=pool, ClientName="web",
+                                            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]["ClientId"]
+    idp.create_group(UserPoolId=pool, GroupName="teachers")
+    idp.admin_create_user(UserPoolId=pool, Username="ada")
+    idp.admin_set_user_password(UserPoolId=pool, Username="ada", Password="Correct-Horse-1", Permanent=True)
+    idp.admin_add_user_to_group(UserPoolId=pool, Username="ada", GroupName="teachers")
+    return f"https://cognito-idp.us-east-1.amazonaws.com/{pool}", client_id, pool
+
+
+def sign_in(cloud, client_id: str) -> dict:
+    return cloud.client("cognito-idp").initiate_auth(
+        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "ada", "PASSWORD": "Correct-Horse-1"})["AuthenticationResult"]
+
+
+@pytest.fixture
+def pool_api(cloud, write_handler):
+    cloud.create_function("echo", code=write_handler(ECHO, "echo"))
+    issuer, client_id, pool = user_pool(cloud)
+    cloud.api_gateway.add_jwt_authorizer("Pool", issuer=issuer, audience=[client_id])
+    cloud.add_route("GET", "/me", "echo", api="http", authorizer="Pool")
+    return cloud, client_id, pool
+
+
+def test_id_and_access_tokens_of_a_local_user_pool_pass_the_jwt_authorizer(pool_api):
+    cloud, client_id, _ = pool_api
+    issued = sign_in(cloud, client_id)
+    client = cloud.http_app().test_client()
+    status, event = answer(client.get("/me", headers=bearer(issued["IdToken"])))
+    claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
+    assert (status, claims["token_use"], claims["aud"], claims["cognito:groups"]) == (200, "id", client_id, "[teachers]")
+    status, event = answer(client.get("/me", headers=bearer(issued["AccessToken"])))
+    claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
+    # Cognito's access tokens name the app client in client_id and have no aud.
+    assert (status, claims["token_use"], claims["client_id"], "aud" in claims) == (200, "access", client_id, False)
+
+
+def test_a_token_of_another_app_client_or_of_a_deleted_pool_is_401(pool_api):
+    cloud, client_id, pool = pool_api
+    idp = cloud.client("cognito-idp")
+    other = idp.create_user_pool_client(UserPoolId=pool, ClientName="mobile",
+                                        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]["ClientId"]
+    client = cloud.http_app().test_client()
+    assert answer(client.get("/me", headers=bearer(sign_in(cloud, other)["IdToken"]))) == UNAUTHORIZED
+    token = sign_in(cloud, client_id)["IdToken"]
+    idp.delete_user_pool(UserPoolId=pool)  # its key set is gone with it
+    assert answer(client.get("/me", headers=bearer(token))) == UNAUTHORIZED
+
+
+def test_a_pool_token_expires_on_the_virtual_clock(pool_api):
+    cloud, client_id, _ = pool_api
+    token = sign_in(cloud, client_id)["AccessToken"]
+    client = cloud.http_app().test_client()
+    assert client.get("/me", headers=bearer(token)).status_code == 200
+    cloud.advance(hours=1)  # Cognito's tokens last one hour
+    assert answer(client.get("/me", headers=bearer(token))) == UNAUTHORIZED
+
+
+def test_get_user_refuses_an_access_token_once_it_has_expired_or_its_user_signed_out(cloud):
+    _, client_id, pool = user_pool(cloud)
+    idp = cloud.client("cognito-idp")
+    token = sign_in(cloud, client_id)["AccessToken"]
+    assert idp.get_user(AccessToken=token)["Username"] == "ada"
+    cloud.advance(hours=1)
+    with pytest.raises(idp.exceptions.NotAuthorizedException, match="Access Token has expired"):
+        idp.get_user(AccessToken=token)
+    token = sign_in(cloud, client_id)["AccessToken"]
+    idp.admin_user_global_sign_out(UserPoolId=pool, Username="ada")
+    with pytest.raises(idp.exceptions.NotAuthorizedException):
+        idp.get_user(AccessToken=token)
+
+
+# -- Lambda authorizers of HTTP APIs (payload format 2.0) --------------------------------------
+
+# Decides on the Authorization header: "yes" is authorized, "no" is not, "crash" raises, "garbage"
+# answers no simple response; with "policy" in the header it answers an IAM policy for GET routes only.
+HTTP_AUTHORIZER = """
+def lambda_handler(event, context):
+    token = event["identitySource"][0] if event["identitySource"] else "yes"
+    print("authorizer got", event["version"], event["type"], event["routeArn"], event["routeKey"])
+    if token == "crash":
+        raise RuntimeError("user table unreachable")
+    if token == "garbage":
+        return {"isAuthorized": "yes"}
+    if token.startswith("policy"):
+        resource = event["routeArn"].split("/")[0] + "/*/GET/*"
+        return {"principalId": "user-7", "context": {"plan": "gold"},
+                "policyDocument": {"Version": "2012-10-17",
+                                   "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": resource}]}}
+    return {"isAuthorized": token == "yes", "context": {"user": "ada", "groups": ["teachers"], "seats": 3}}
+"""
+FORBIDDEN = (403, {"message": "Forbidden"})
+
+
+@pytest.fixture
+def lambda_api(cloud, write_handler):
+    cloud.create_function("echo", code=write_handler(ECHO, "echo"))
+    cloud.create_function("authorizer", code=write_handler(HTTP_AUTHORIZER, "authorizer"))
+    cloud.api_gateway.add_http_lambda_authorizer("Simple", "authorizer", simple_responses=True)
+    cloud.api_gateway.add_http_lambda_authorizer("Policy", "authorizer", result_ttl=0)
+    cloud.add_route("GET", "/grades", "echo", api="http", authorizer="Simple")
+    cloud.add_route("POST", "/grades", "echo", api="http", authorizer="Simple")
+    cloud.add_route("GET", "/plans", "echo", api="http", authorizer="Policy")
+    cloud.add_route("POST", "/plans", "echo", api="http", authorizer="Policy")
+    return cloud
+
+
+def test_an_authorized_request_brings_the_context_to_the_function(lambda_api):
+    client = lambda_api.http_app().test_client()
+    status, event = answer(client.get("/grades", headers={"Authorization": "yes"}))
+    assert status == 200
+    # HTTP APIs pass the context as the authorizer returned it, under "lambda".
+    assert event["requestContext"]["authorizer"] == {"lambda": {"user": "ada", "groups": ["teachers"], "seats": 3}}
+    [call] = [i for i in lambda_api.invocations if i.function == "authorizer"]
+    assert "authorizer got 2.0 REQUEST arn:aws:execute-api:us-east-1:123456789012:" in call.logs
+    assert "/$default/GET/grades GET /grades" in call.logs
+
+
+def test_not_authorized_is_403_forbidden_and_a_missing_identity_source_is_401_without_a_call(lambda_api):
+    client = lambda_api.http_app().test_client()
+    assert answer(client.get("/grades", headers={"Authorization": "no"})) == FORBIDDEN
+    assert answer(client.get("/grades")) == UNAUTHORIZED
+    assert authorizer_calls(lambda_api) == 1
+
+
+@pytest.mark.parametrize("token", ["crash", "garbage"])
+def test_a_failed_or_invalid_answer_is_500_and_not_cached(lambda_api, token):
+    client = lambda_api.http_app().test_client()
+    for _ in range(2):
+        assert answer(client.get("/grades", headers={"Authorization": token})) == (
+            500, {"message": "Internal Server Error"})
+    assert authorizer_calls(lambda_api) == 2
+
+
+def test_a_cached_simple_answer_holds_for_every_route_until_its_ttl_ends(lambda_api):
+    client = lambda_api.http_app().test_client()
+    assert client.get("/grades", headers={"Authorization": "yes"}).status_code == 200
+    assert client.post("/grades", headers={"Authorization": "yes"}).status_code == 200
+    assert answer(client.get("/grades", headers={"Authorization": "no"})) == FORBIDDEN
+    assert authorizer_calls(lambda_api) == 2  # one call per token: the cache is keyed by identity source values
+    lambda_api.advance(seconds=300)  # the default TTL
+    assert client.get("/grades", headers={"Authorization": "yes"}).status_code == 200
+    assert authorizer_calls(lambda_api) == 3
+
+
+def test_a_policy_answer_is_evaluated_against_the_route_arn(lambda_api):
+    client = lambda_api.http_app().test_client()
+    status, event = answer(client.get("/plans", headers={"Authorization": "policy"}))
+    assert (status, event["requestContext"]["authorizer"]) == (200, {"lambda": {"plan": "gold"}})
+    assert answer(client.post("/plans", headers={"Authorization": "policy"})) == FORBIDDEN
+    assert authorizer_calls(lambda_api) == 2  # result_ttl=0: called on every request
+
+
+def test_http_lambda_authorizer_settings_are_checked(lambda_api):
+    gateway = lambda_api.api_gateway
+    with pytest.raises(ValueError, match="not supported"):
+        gateway.add_http_lambda_authorizer("A", "authorizer", identity_source="method.request.header.X")
+    with pytest.raises(ValueError, match="needs at least one identity source"):
+        gateway.add_http_lambda_authorizer("A", "authorizer", identity_source=[])
+    with pytest.raises(ValueError, match="HTTP API Lambda authorizer, which serves the HTTP API only"):
+        lambda_api.add_route("GET", "/rest", "echo", authorizer="Simple")
+    gateway.add_http_lambda_authorizer("Open", "authorizer", identity_source=[], simple_responses=True, result_ttl=0)
+    lambda_api.add_route("GET", "/open", "echo", api="http", authorizer="Open")
+    assert lambda_api.http_app().test_client().get("/open").status_code == 200

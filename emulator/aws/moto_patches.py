@@ -22,11 +22,17 @@ long polling from hanging on a clock that stands still; the fourth saves work mo
 5. ``CreateQueue`` for an existing queue with another value of an attribute fails in moto with "The
    specified queue already exists.", naming neither. The patch keeps the error (QueueAlreadyExists) and
    gives it SQS's own wording, which names the attribute, plus the queue and both values.
+6. Cognito's ``GetUser`` refuses an expired access token (``NotAuthorizedException: Access Token has
+   expired``); moto's accepts it for ever. The patch checks the token's ``exp`` on the virtual clock.
 """
 
 from __future__ import annotations
 
+import jwt
+
 from moto.core import utils as moto_utils
+from moto.cognitoidp import models as cognito_models
+from moto.cognitoidp.exceptions import NotAuthorizedError
 from moto.core.botocore_stubber import BotocoreStubber
 from moto.sqs import models as sqs_models
 from moto.sqs.exceptions import QueueAlreadyExists
@@ -44,7 +50,8 @@ def install(clock: VirtualClock) -> None:
     _originals.update(unix_time=sqs_models.unix_time, unix_time_millis=sqs_models.unix_time_millis,
                       retention=sqs_models.SQSBackend.is_message_valid_based_on_retention_period,
                       receive=sqs_models.SQSBackend.receive_message, stubber=BotocoreStubber.__call__,
-                      create_queue=sqs_models.SQSBackend.create_queue)
+                      create_queue=sqs_models.SQSBackend.create_queue,
+                      get_user=cognito_models.CognitoIdpBackend.get_user)
     stubber = BotocoreStubber.__call__
     receive = sqs_models.SQSBackend.receive_message
 
@@ -71,6 +78,7 @@ def install(clock: VirtualClock) -> None:
         return None if answered_here(event_name, request) else stubber(self, event_name, request, **kwargs)
 
     BotocoreStubber.__call__ = stand_aside_for_the_emulator
+    cognito_models.CognitoIdpBackend.get_user = _refusing_expired_tokens(cognito_models.CognitoIdpBackend.get_user, clock)
     sqs_depth.install()
 
 
@@ -84,6 +92,7 @@ def uninstall() -> None:
     sqs_models.SQSBackend.receive_message = _originals["receive"]
     BotocoreStubber.__call__ = _originals["stubber"]
     sqs_models.SQSBackend.create_queue = _originals["create_queue"]
+    cognito_models.CognitoIdpBackend.get_user = _originals["get_user"]
     _originals.clear()
 
 
@@ -105,3 +114,16 @@ def _naming_the_attribute(create_queue):
                 f"value, change it with set_queue_attributes, or delete the queue first") from None
 
     return create_queue_naming_the_attribute
+
+
+def _refusing_expired_tokens(get_user, clock: VirtualClock):
+    """moto's GetUser, which refuses an access token whose ``exp`` has passed, as Cognito does."""
+
+    def get_user_unless_expired(backend, access_token: str):
+        user = get_user(backend, access_token)  # an unknown or signed-out token fails here first
+        claims = jwt.decode(access_token, options={"verify_signature": False})
+        if claims.get("exp", 0) <= clock.timestamp():
+            raise NotAuthorizedError("Access Token has expired")  # Cognito's words for it
+        return user
+
+    return get_user_unless_expired

@@ -40,8 +40,8 @@ from urllib.parse import quote, unquote
 
 from .. import events
 from . import tokens
-from .authorizers import (DEFAULT_RESULT_TTL, JwtAuthorizer, LambdaAuthorizer, Rejected, configuration_error,
-                          method_arn)
+from .authorizers import (DEFAULT_RESULT_TTL, HttpLambdaAuthorizer, JwtAuthorizer, LambdaAuthorizer, Rejected,
+                          configuration_error, method_arn)
 from .cors import CorsConfig
 from .proxy_responses import MalformedResponse, ProxyResponse, read_v1, read_v2
 from .routes import METHODS, Route, RouteTable, normalise_method
@@ -124,10 +124,12 @@ class LambdaService(Protocol):
 class ApiGateway:
     """The local API Gateway of one LocalCloud: routes, authorizers and CORS for a REST and an HTTP API."""
 
-    def __init__(self, cloud: LambdaService) -> None:
+    def __init__(self, cloud: LambdaService, issuer_keys: Callable[[str], list[dict]] = lambda issuer: []) -> None:
+        """``issuer_keys(issuer)``: the public keys an issuer publishes at its ``jwks_uri`` (a local user pool's)."""
         self.cloud = cloud
+        self.issuer_keys = issuer_keys
         self.routes = RouteTable()
-        self.authorizers: dict[str, JwtAuthorizer | LambdaAuthorizer] = {}
+        self.authorizers: dict[str, JwtAuthorizer | LambdaAuthorizer | HttpLambdaAuthorizer] = {}
         self.cors: dict[str, CorsConfig] = {}
         # API ids are 10 random lower-case letters and digits, as in https://abc123defg.execute-api...
         self.api_ids = {api: "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(10))
@@ -139,8 +141,9 @@ class ApiGateway:
                   authorizer: str | None = None, authorization_scopes: Iterable[str] = ()) -> Route:
         """Route ``METHOD /path`` of the ``api`` ("rest" or "http") to ``function``.
 
-        ``authorizer`` names an authorizer added with :meth:`add_jwt_authorizer` (HTTP APIs) or
-        :meth:`add_lambda_authorizer` (REST APIs); ``"NONE"`` means none, as in SAM.
+        ``authorizer`` names an authorizer added with :meth:`add_jwt_authorizer` or
+        :meth:`add_http_lambda_authorizer` (HTTP APIs), or :meth:`add_lambda_authorizer` (REST APIs);
+        ``"NONE"`` means none, as in SAM.
         ``authorization_scopes``: a JWT-authorized route also needs a token with one of these scopes.
         """
         self.cloud.function(function)  # an unknown function is an error now, not at the first request
@@ -177,6 +180,24 @@ class ApiGateway:
         self.cloud.function(function)
         sources = identity_source if isinstance(identity_source, str) else tuple(identity_source)
         authorizer = LambdaAuthorizer(name, function, type, sources, validation_expression, result_ttl)
+        self.authorizers[name] = authorizer
+        return authorizer
+
+    def add_http_lambda_authorizer(self, name: str, function: str,
+                                   identity_source: str | Iterable[str] = "$request.header.Authorization",
+                                   simple_responses: bool = False,
+                                   result_ttl: int = DEFAULT_RESULT_TTL) -> HttpLambdaAuthorizer:
+        """An HTTP API Lambda authorizer (payload format 2.0): ``function`` decides for each request.
+
+        ``simple_responses`` (SAM: ``EnableSimpleResponses``): the function answers
+        ``{"isAuthorized": bool, "context": {...}}`` instead of an IAM policy. ``identity_source``
+        names what must be present (``$request.header.X``, ``$request.querystring.X``) and keys the
+        cache; ``result_ttl``: for how many seconds (0 to 3600) an answer is reused for requests with
+        the same identity source values, without calling ``function``; 0 calls it on every request.
+        """
+        self.cloud.function(function)
+        sources = (identity_source,) if isinstance(identity_source, str) else tuple(identity_source)
+        authorizer = HttpLambdaAuthorizer(name, function, sources, simple_responses, result_ttl)
         self.authorizers[name] = authorizer
         return authorizer
 
@@ -221,9 +242,10 @@ class ApiGateway:
             raise ValueError(f"route {route.key} ({API_NAMES[route.api]}) names authorizer {route.authorizer!r}, "
                              f"which does not exist (authorizers: {', '.join(self.authorizers) or 'none'})")
         if authorizer.api != route.api:
-            kind = "JWT" if isinstance(authorizer, JwtAuthorizer) else "Lambda"
-            raise ValueError(f"route {route.key} is on the {API_NAMES[route.api]}, but {route.authorizer!r} is a "
-                             f"{kind} authorizer, which the kit supports on the {API_NAMES[authorizer.api]} only")
+            kind = {JwtAuthorizer: "a JWT authorizer", LambdaAuthorizer: "a REST API Lambda authorizer",
+                    HttpLambdaAuthorizer: "an HTTP API Lambda authorizer"}[type(authorizer)]
+            raise ValueError(f"route {route.key} is on the {API_NAMES[route.api]}, but {route.authorizer!r} is "
+                             f"{kind}, which serves the {API_NAMES[authorizer.api]} only")
 
     def check(self) -> None:
         """Raise ValueError if a route names an authorizer that is missing or of the wrong kind."""
@@ -336,7 +358,13 @@ class ApiGateway:
         if authorizer is None:
             raise configuration_error(f"route {route.key} names authorizer {route.authorizer!r}, which does not exist")
         if isinstance(authorizer, JwtAuthorizer):
-            return authorizer.authorize(event, route.authorization_scopes, self.cloud.clock.now())
+            return authorizer.authorize(event, route.authorization_scopes, self.cloud.clock.now(),
+                                        self.issuer_keys(authorizer.issuer))
+        if isinstance(authorizer, HttpLambdaAuthorizer):
+            http = event["requestContext"]["http"]
+            arn = method_arn(self.cloud.region, self.cloud.account_id, self.api_ids["http"], HTTP_STAGE,
+                             http["method"], http["path"])
+            return authorizer.authorize(event, arn, self._invoke, self.cloud.clock.now())
         arn = method_arn(self.cloud.region, self.cloud.account_id, self.api_ids["rest"], REST_STAGE,
                          event["httpMethod"], event["path"])
         return authorizer.authorize(event, arn, self._invoke, self.cloud.clock.now())

@@ -1,6 +1,6 @@
 """Authorizers: who may call a route, decided by API Gateway before your function runs.
 
-Two kinds are emulated, the two a Cognito-backed course API uses:
+Three kinds are emulated:
 
 **JWT authorizer (HTTP APIs).** The caller sends a token, usually ``Authorization: Bearer <jwt>``.
 API Gateway checks its signature, issuer, audience and expiry (see :mod:`emulator.gateway.tokens`) and, if the
@@ -8,6 +8,14 @@ route lists scopes, that the token has one of them. A missing or invalid token g
 {"message":"Unauthorized"}``, a missing scope ``403 {"message":"Forbidden"}``. A valid token's claims
 reach the function in ``requestContext.authorizer.jwt.claims`` (every value as a string, as API
 Gateway sends them) and its scopes in ``requestContext.authorizer.jwt.scopes``.
+
+The issuer's key set is the kit's local key (:func:`emulator.gateway.tokens.mint_token`) plus, for
+the issuer of a local Cognito user pool (moto's), that pool's keys: its tokens pass unchanged.
+
+**Lambda authorizer (HTTP APIs)**, :class:`HttpLambdaAuthorizer`: your function gets the request
+(payload format 2.0) and answers ``{"isAuthorized": true, "context": {...}}`` (a *simple response*)
+or an IAM policy. Not authorized is ``403 {"message":"Forbidden"}``; the context reaches the function
+in ``requestContext.authorizer.lambda``. Answers are cached by identity source values, as below.
 
 **Lambda authorizer (REST APIs).** API Gateway calls *your* authorizer function first:
 
@@ -162,15 +170,19 @@ class JwtAuthorizer:
                                    "$request.header.Authorization")
         object.__setattr__(self, "identity_source", source)
 
-    def authorize(self, event: dict, scopes: tuple[str, ...], now: datetime) -> dict:
-        """The ``requestContext.authorizer`` of an allowed request; raises :class:`Rejected` otherwise."""
+    def authorize(self, event: dict, scopes: tuple[str, ...], now: datetime,
+                  issuer_keys: Iterable[dict] = ()) -> dict:
+        """The ``requestContext.authorizer`` of an allowed request; raises :class:`Rejected` otherwise.
+
+        ``issuer_keys`` are the public keys the issuer publishes (a local user pool's), besides the kit's own.
+        """
         token = http_identity(self.identity_source, event)
         if not token:
             raise unauthorized(f"JWT authorizer {self.name}: no token in {self.identity_source}")
         if token[:7].lower() == "bearer ":
             token = token[7:].strip()  # the identity source may hold the token or "Bearer <token>"
         try:
-            claims = verify_token(token, issuer=self.issuer, audience=self.audience, now=now)
+            claims = verify_token(token, issuer=self.issuer, audience=self.audience, now=now, issuer_keys=issuer_keys)
         except InvalidToken as error:
             raise unauthorized(f"JWT authorizer {self.name}: {error}") from None
         granted = token_scopes(claims)
@@ -224,17 +236,18 @@ class AuthorizerCache:
 
     def __init__(self, ttl: int) -> None:
         self.ttl = timedelta(seconds=ttl)
-        self._entries: dict[tuple[str, ...], tuple[AuthorizerAnswer, datetime]] = {}
+        self._entries: dict[tuple[str, ...], tuple[Any, datetime]] = {}
 
-    def get(self, key: tuple[str, ...], now: datetime) -> AuthorizerAnswer | None:
+    def get(self, key: tuple[str, ...], now: datetime) -> Any:
         """The answer kept for ``key``, if it has not expired by ``now``."""
         entry = self._entries.get(key)
         if entry is None or now >= entry[1]:
             return None
         return entry[0]
 
-    def put(self, key: tuple[str, ...], answer: AuthorizerAnswer, now: datetime) -> None:
-        """Keep ``answer`` for ``key`` until ``now + ttl``, dropping answers that have expired."""
+    def put(self, key: tuple[str, ...], answer: Any, now: datetime) -> None:
+        """Keep ``answer`` (an :class:`AuthorizerAnswer` or a :class:`SimpleAnswer`) for ``key`` until
+        ``now + ttl``, dropping answers that have expired."""
         if not self.ttl:
             return
         self._entries = {kept: entry for kept, entry in self._entries.items() if now < entry[1]}
@@ -414,3 +427,120 @@ def _wildcard(pattern: str, text: str, ignore_case: bool = False) -> bool:
 def method_arn(region: str, account_id: str, api_id: str, stage: str, method: str, path: str) -> str:
     """The ARN a Lambda authorizer's policy is evaluated against: ``.../STAGE/METHOD/path/without/slash``."""
     return f"arn:aws:execute-api:{region}:{account_id}:{api_id}/{stage}/{method}/{path.lstrip('/')}"
+
+
+# -- Lambda authorizers (HTTP APIs) ----------------------------------------------------------------
+
+def http_failure(reason: str) -> Rejected:
+    """An HTTP API authorizer that failed: the client sees only the HTTP API's generic 500."""
+    return Rejected(500, {"message": "Internal Server Error"}, "AuthorizerConfigurationException", reason)
+
+
+@dataclass(frozen=True)
+class SimpleAnswer:
+    """A simple response of an HTTP API Lambda authorizer: ``isAuthorized`` and its ``context``."""
+
+    authorized: bool
+    context: dict[str, Any]
+    cached: bool = False
+
+
+@dataclass(frozen=True)
+class HttpLambdaAuthorizer:
+    """An HTTP API Lambda authorizer (payload format 2.0): ``function`` decides, given the request.
+
+    It gets ``{"version": "2.0", "type": "REQUEST", "routeArn": ..., "identitySource": [values],
+    "routeKey", "rawPath", "headers", "queryStringParameters", "requestContext", ...}``. With
+    ``simple_responses`` it answers ``{"isAuthorized": True or False, "context": {...}}``; without, an
+    IAM policy as a REST authorizer does, evaluated against the ``routeArn``. Allowed, the ``context``
+    reaches the function in ``requestContext.authorizer.lambda``; not allowed, the client gets ``403
+    {"message":"Forbidden"}``; an identity source missing or empty, ``401 {"message":"Unauthorized"}``
+    without calling ``function``; an authorizer that fails or answers something else, ``500
+    {"message":"Internal Server Error"}``.
+
+    Answers are cached for ``result_ttl`` seconds (0 to 3600, 0 turns caching off; 300 unless set, the
+    default of the API Gateway console and of the CDK) by identity source values. A cached simple response
+    holds for every route the authorizer protects; a cached policy is evaluated against each new route ARN.
+    """
+
+    name: str
+    function: str
+    identity_source: tuple[str, ...] = ("$request.header.Authorization",)
+    simple_responses: bool = False
+    result_ttl: int = DEFAULT_RESULT_TTL
+    cache: AuthorizerCache = field(init=False, repr=False, compare=False)
+    api = "http"
+
+    def __post_init__(self) -> None:
+        ttl = self.result_ttl
+        if isinstance(ttl, bool) or not isinstance(ttl, int) or not 0 <= ttl <= MAX_RESULT_TTL:
+            raise ValueError(f"Lambda authorizer {self.name!r}: result_ttl (SAM: Identity.ReauthorizeEvery) must be "
+                             f"a whole number of seconds from 0 (no caching) to {MAX_RESULT_TTL}, got {ttl!r}")
+        sources = (self.identity_source,) if isinstance(self.identity_source, str) else tuple(self.identity_source)
+        # API Gateway: identity sources are optional for a Lambda authorizer, but with caching on they are its cache key.
+        if sources or ttl:
+            sources = _check_sources(sources, ("$request.header.", "$request.querystring."),
+                                     "$request.header.Authorization")
+        object.__setattr__(self, "identity_source", sources)
+        object.__setattr__(self, "cache", AuthorizerCache(ttl))
+
+    def authorize(self, event: dict, route_arn: str, invoke: Callable[[str, dict], Invocation],
+                  now: datetime) -> dict:
+        """The ``requestContext.authorizer`` of an allowed request; raises :class:`Rejected` otherwise.
+
+        ``event`` is the request's payload 2.0 event; ``invoke(function, event)`` runs the authorizer
+        (unless an answer for the same identity is cached); ``now`` is the time on the cloud's clock.
+        """
+        values = tuple(http_identity(source, event) or "" for source in self.identity_source)
+        missing = [source for source, value in zip(self.identity_source, values) if not value]
+        if missing:
+            raise unauthorized(f"Lambda authorizer {self.name}: missing identity source {', '.join(missing)}")
+        answer = self.cache.get(values, now)
+        if answer is None:
+            answer = self._call(self._request(event, values, route_arn), invoke)
+            self.cache.put(values, answer, now)
+        if isinstance(answer, SimpleAnswer):  # AWS: a cached simple response applies to every route of the authorizer
+            allowed, context = answer.authorized, answer.context
+        else:
+            allowed, context = evaluate_policy(answer.policy, route_arn) == "Allow", answer.context
+        if not allowed:  # HTTP APIs refuse with 403 Forbidden, for a simple response and a policy alike
+            hint = f" (a cached answer: {self.function} was not called)" if answer.cached else ""
+            raise Rejected(403, {"message": "Forbidden"}, "AccessDeniedException",
+                           f"Lambda authorizer {self.name}: {self.function} did not authorize {route_arn}{hint}")
+        return {"lambda": context}
+
+    def _request(self, event: dict, values: tuple[str, ...], route_arn: str) -> dict:
+        """The payload 2.0 event the authorizer function gets: the request, its route ARN and identity."""
+        # AWS's payload format 2.0 for Lambda authorizers: the request's own keys, plus these four.
+        request = {"version": "2.0", "type": "REQUEST", "routeArn": route_arn, "identitySource": list(values)}
+        keys = ("routeKey", "rawPath", "rawQueryString", "cookies", "headers", "queryStringParameters",
+                "requestContext", "pathParameters", "stageVariables")
+        return {**request, **{key: event[key] for key in keys if key in event}}
+
+    def _call(self, request: dict, invoke: Callable[[str, dict], Invocation]) -> SimpleAnswer | AuthorizerAnswer:
+        try:
+            invocation = invoke(self.function, request)
+        except LambdaServiceError as error:
+            raise http_failure(f"Lambda authorizer {self.name}: cannot invoke {self.function}: {error}") from None
+        if invocation.error is not None:
+            # HTTP APIs have no "Unauthorized" exception to raise: any failure is a 500 (deny with isAuthorized).
+            raise http_failure(f"Lambda authorizer {self.name}: function {self.function} failed with "
+                               f"{invocation.error['errorType']}: {invocation.error['errorMessage']} (see its logs)")
+        if not self.simple_responses:
+            try:
+                principal, policy, context = read_authorizer_output(invocation.payload, self.name)
+            except Rejected as error:
+                raise http_failure(error.reason) from None
+            return AuthorizerAnswer(principal, policy, context, round(invocation.duration_ms))
+        return read_simple_response(invocation.payload, self.name)
+
+
+def read_simple_response(output: Any, name: str) -> SimpleAnswer:
+    """``isAuthorized`` (a boolean) and ``context`` (a dict, optional) of a simple response, or a 500."""
+    if not isinstance(output, dict) or not isinstance(output.get("isAuthorized"), bool):
+        raise http_failure(f"Lambda authorizer {name} returned an invalid simple response: expected "
+                           f"{{'isAuthorized': True or False, 'context': {{...}}}}, got {json.dumps(output)[:200]}")
+    context = output.get("context") or {}
+    if not isinstance(context, dict):
+        raise http_failure(f"Lambda authorizer {name} returned an invalid simple response: context must be a dict")
+    return SimpleAnswer(output["isAuthorized"], json.loads(json.dumps(context)))

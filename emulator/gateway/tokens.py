@@ -101,13 +101,15 @@ def mint_token(claims: dict[str, Any] | None = None, *, issuer: str, audience: s
     return jwt.encode(payload, _private_key(), algorithm="RS256", headers={"kid": LOCAL_KEY_ID})
 
 
-def verify_token(token: str, *, issuer: str, audience: Iterable[str], now: datetime) -> dict[str, Any]:
+def verify_token(token: str, *, issuer: str, audience: Iterable[str], now: datetime,
+                 issuer_keys: Iterable[dict[str, Any]] = ()) -> dict[str, Any]:
     """The token's claims if API Gateway's JWT checks pass, else :class:`InvalidToken` saying which failed.
 
     The checks, in API Gateway's order: the header names an RSA algorithm and a key (``kid``) of
     the issuer's key set; the signature is valid; ``iss`` is the authorizer's issuer; ``aud`` (or
     ``client_id``, which Cognito access tokens carry instead) is one of its audiences; ``exp`` is
-    after ``now``; ``nbf``, if present, is not after ``now``.
+    after ``now``; ``nbf``, if present, is not after ``now``. The key set is the kit's local key
+    plus ``issuer_keys`` (JWKs, as the issuer's ``jwks_uri`` lists them: a local user pool's keys).
     """
     try:
         header = jwt.get_unverified_header(token)
@@ -116,10 +118,14 @@ def verify_token(token: str, *, issuer: str, audience: Iterable[str], now: datet
     if header.get("alg") not in ALGORITHMS:
         raise InvalidToken(f"the token is signed with {header.get('alg')!r}; only RSA algorithms "
                            f"({', '.join(ALGORITHMS)}) are accepted")
-    if header.get("kid") != LOCAL_KEY_ID:
+    keys = {LOCAL_KEY_ID: _private_key().public_key(), **{key["kid"]: key for key in issuer_keys}}
+    if header.get("kid") not in keys:
         raise InvalidToken(f"the token's key id (kid) {header.get('kid')!r} is not in the issuer's key set")
+    key = keys[header["kid"]]
+    if isinstance(key, dict):
+        key = jwt.PyJWK(key).key
     try:
-        claims = jwt.decode(token, _private_key().public_key(), algorithms=list(ALGORITHMS),
+        claims = jwt.decode(token, key, algorithms=list(ALGORITHMS),
                             options={"verify_aud": False, "verify_iss": False, "verify_exp": False,
                                      "verify_nbf": False, "verify_iat": False})
     except jwt.InvalidTokenError as error:
