@@ -60,7 +60,12 @@ def carry_out(args: argparse.Namespace, make_plan: Callable[[deploy.Account], de
             deploy.discard(plan)
             print("Dry run: nothing was created, changed or deleted." if args.dry_run else "", end="\n" * args.dry_run)
             return 0
-        if not deploy.confirm(f"Make these changes in {account}?", yes=args.yes):
+        try:
+            agreed = deploy.confirm(f"Make these changes in {account}?", yes=args.yes)
+        except deploy.DeployError:
+            deploy.discard(plan)  # nobody could be asked: leave no change set behind
+            raise
+        if not agreed:
             deploy.discard(plan)
             print("Cancelled: nothing was changed.")
             return 1

@@ -281,6 +281,9 @@ def failure_report(account: Account, stack: str, since: float = 0.0) -> str:
               f"{e.get('ResourceStatusReason') or 'no reason given'}" for e in failed]
     if not failed:
         lines.append("  CloudFormation named no failed resource: read the stack's events in the CloudFormation console")
+    if any("iam:CreateRole" in (e.get("ResourceStatusReason") or "") for e in failed):
+        lines.append("  You may not create IAM roles (AWS Academy): deploy with --role-arn "
+                     "arn:aws:iam::<account>:role/LabRole")
     if status.startswith(("ROLLBACK", "UPDATE_ROLLBACK")):
         lines.append("  CloudFormation rolled the stack back: fix the template and deploy again "
                      "(after a failed first creation, destroy the stack first)")
