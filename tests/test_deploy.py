@@ -429,6 +429,32 @@ def test_a_failed_stack_names_each_failed_resource_and_its_reason():
     assert "deploy with --role-arn arn:aws:iam::<account>:role/LabRole" in report  # Academy users may not make roles
 
 
+def stubbed_account(status: str) -> tuple[deploy.Account, Stubber]:
+    """An account whose CloudFormation answers DescribeStacks with a stack in ``status``, as AWS would."""
+    account = deploy.Account(boto3.Session(region_name="us-east-1"), "us-east-1")
+    stub = Stubber(account.client("cloudformation"))
+    stub.add_response("describe_stacks", {"Stacks": [{"StackName": "calc", "StackStatus": status,
+                                                      "CreationTime": datetime.datetime.now(datetime.timezone.utc)}]})
+    return account, stub
+
+
+@pytest.mark.parametrize("status, says", [
+    ("ROLLBACK_COMPLETE", r"failed its first creation.*python -m emulator destroy --stack calc"),
+    ("UPDATE_IN_PROGRESS", r"busy \(UPDATE_IN_PROGRESS\): wait until it finishes")])
+def test_a_stack_cloudformation_cannot_update_now_is_named(status, says):
+    """CloudFormation can only delete a stack whose first creation was rolled back, and updates one
+    stack at a time: deploy says so before uploading anything."""
+    account, stub = stubbed_account(status)
+    with stub, pytest.raises(deploy.DeployError, match=says):
+        deploy.plan(CALCULATOR, "calc", account)
+
+
+def test_a_change_in_place_and_a_replacement_read_differently():
+    assert str(deploy.Change("Modify", "Calculator", "AWS::Lambda::Function", "False")).endswith("(in place)")
+    assert "replaced: a new resource, then the old one deleted" in str(
+        deploy.Change("Modify", "Orders", "AWS::SQS::Queue", "True"))
+
+
 # -- clear errors before anything is sent ------------------------------------------------------------------
 
 

@@ -63,7 +63,7 @@ class Change:
     replacement: str | None = None  # for Modify: True (replaced), False (in place) or Conditional
 
     def __str__(self) -> str:
-        replaced = {"True": " (replaced: a new resource, then the old one deleted)",
+        replaced = {"True": " (replaced: a new resource, then the old one deleted)", "False": " (in place)",
                     "Conditional": " (may be replaced)"}.get(str(self.replacement), "")
         return f"  {MARKS.get(self.action, '?')} {self.action:<6} {self.logical_id:<36} {self.resource_type}{replaced}"
 

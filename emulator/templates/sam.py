@@ -11,7 +11,8 @@ the same library, offline, then hands its output to :mod:`.cloudformation`:
 2. check that what must be a mapping is one, so a mistake names its property path (the translator
    only says "Type of property 'Events' is invalid");
 3. point each local ``CodeUri`` at a made-up S3 location the translator accepts, remembering the
-   folder it stands for, as ``sam build`` and ``sam package`` would upload it; inline local
+   folder it stands for, as ``sam build`` and ``sam package`` would upload it (``deploy`` uploads it
+   for real, and passes the real location); inline local
    ``DefinitionUri`` files and ``AWS::Include`` transforms;
 4. translate, with SAM's bundled table of managed-policy ARNs for ``Policies:`` (no IAM call);
 5. build the CloudFormation resources it wrote: ``Echo`` stays ``Echo``, its ``Tick`` event becomes
