@@ -206,6 +206,18 @@ def test_the_stack_reports_its_outputs_as_moto_keeps_them(endpoint, account):
     assert "InputQueue (AWS::SQS::Queue): " in str(result)
 
 
+def test_a_template_too_large_to_send_inline_is_read_from_the_bucket(endpoint, account, tmp_path):
+    template = tmp_path / "template.json"  # CloudFormation takes at most 51,200 bytes inline
+    template.write_text(json.dumps({"Metadata": {"Notes": "x" * 60_000},
+                                    "Resources": {"Jobs": {"Type": "AWS::SQS::Queue"}}}))
+    result = deploy_stack(template, account, stack="big")
+
+    assert result.status == "CREATE_COMPLETE" and result.resources["Jobs"][0] == "AWS::SQS::Queue"
+    keys = [o["Key"] for o in client(endpoint, "s3").list_objects_v2(
+        Bucket=f"lambda-lab-deploy-{ACCOUNT}-us-east-1")["Contents"]]
+    assert [key for key in keys if key.endswith(".template.json")] == keys and len(keys) == 1
+
+
 # -- deploy again: CloudFormation updates in place -------------------------------------------------------
 
 

@@ -21,8 +21,8 @@ do". :func:`discard` deletes a change set that will not be executed.
 
 Where this differs from ``sam deploy``: the SAM transform runs here (the same library CloudFormation
 runs), so the change set lists the resources SAM generates; the deployment bucket is a plain bucket
-(``sam deploy --resolve-s3`` makes it through a stack of its own); the template goes inline, so it
-must stay under CloudFormation's 51,200-byte TemplateBody limit.
+(``sam deploy --resolve-s3`` makes it through a stack of its own); the template goes inline unless it
+is over CloudFormation's 51,200-byte limit (``sam deploy`` always uploads it).
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def plan(template: str | Path, stack: str, account: Account, *, role_arn: str | 
         uploader = Uploader(account)
         prepared = prepare(template, uploader, account.region, role_arn=role_arn, parameters=parameters)
         kind = "CREATE" if status in (None, "REVIEW_IN_PROGRESS") else "UPDATE"
-        change_set, changes = _create_change_set(account, stack, kind, prepared, parameters or {})
+        change_set, changes = _create_change_set(account, stack, kind, prepared, uploader, parameters or {})
     notes = _notes(prepared, uploader, role_arn)
     return Plan(account, stack, changes, change_set, kind, Path(template), notes)
 
@@ -154,17 +154,17 @@ def stack_status(account: Account, stack: str) -> str | None:
         raise
 
 
-def _create_change_set(account: Account, stack: str, kind: str, prepared: StackTemplate,
+def _create_change_set(account: Account, stack: str, kind: str, prepared: StackTemplate, uploader: Uploader,
                        parameters: dict[str, Any]) -> tuple[str | None, list[Change]]:
     """Create the change set and wait for it; its changes (none, and no change set, when nothing changes)."""
     body = json.dumps(prepared.body)
-    if len(body.encode()) > MAX_TEMPLATE_BODY:
-        raise DeployError(f"the translated template is {len(body.encode()):,} bytes: CloudFormation takes at most "
-                          f"{MAX_TEMPLATE_BODY:,} inline. Split it into nested stacks")
+    # CloudFormation takes a template inline up to 51,200 bytes; a larger one must be read from S3.
+    source = {"TemplateBody": body} if len(body.encode()) <= MAX_TEMPLATE_BODY else {
+        "TemplateURL": uploader.template_url(body)}
     cfn = account.client("cloudformation")
     declared = prepared.body.get("Parameters") or {}
     name = f"lambda-lab-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}"
-    cfn.create_change_set(StackName=stack, ChangeSetName=name, ChangeSetType=kind, TemplateBody=body,
+    cfn.create_change_set(StackName=stack, ChangeSetName=name, ChangeSetType=kind, **source,
                           Capabilities=CAPABILITIES, Description="made by python -m emulator deploy",
                           Parameters=[{"ParameterKey": key, "ParameterValue": str(value)}
                                       for key, value in parameters.items() if key in declared])
@@ -217,8 +217,8 @@ def plan_destroy(stack: str, account: Account) -> Plan:
     with explained(account):
         if stack_status(account, stack) is None:
             return Plan(account, stack, [])
-        resources = account.client("cloudformation").describe_stack_resources(StackName=stack)["StackResources"]
-    changes = [Change("Remove", r["LogicalResourceId"], r["ResourceType"]) for r in resources if "LogicalResourceId" in r]
+        resources = stack_resources(account, stack)
+    changes = [Change("Remove", logical_id, kind) for logical_id, (kind, _) in resources.items()]
     return Plan(account, stack, changes, notes=["  CloudFormation deletes them in the reverse order of their creation"])
 
 
@@ -295,9 +295,16 @@ def describe(account: Account, stack: str) -> Deployment:
     cfn = account.client("cloudformation")
     found = cfn.describe_stacks(StackName=stack)["Stacks"][0]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in found.get("Outputs", [])}
-    resources = {r["LogicalResourceId"]: (r["ResourceType"], r.get("PhysicalResourceId", ""))
-                 for r in cfn.describe_stack_resources(StackName=stack)["StackResources"] if "LogicalResourceId" in r}
+    resources = stack_resources(account, stack)
     return Deployment(stack, found["StackStatus"], outputs, resources, _api_url(resources, account.region))
+
+
+def stack_resources(account: Account, stack: str) -> dict[str, tuple[str, str]]:
+    """Logical id -> (type, physical id) of every resource the stack holds (ListStackResources pages them)."""
+    pages = account.client("cloudformation").get_paginator("list_stack_resources").paginate(StackName=stack)
+    return {r["LogicalResourceId"]: (r["ResourceType"], r.get("PhysicalResourceId", ""))
+            for page in pages for r in page["StackResourceSummaries"]
+            if "LogicalResourceId" in r}  # moto lists the resources it skipped without one
 
 
 def _api_url(resources: dict[str, tuple[str, str]], region: str) -> str | None:

@@ -7,7 +7,9 @@ zips each ``CodeUri`` folder and uploads it to a bucket of its own. This module 
 - the bucket is ``lambda-lab-deploy-<account>-<region>``, created when missing (``sam deploy
   --resolve-s3`` makes one per account and region too);
 - the key is the SHA-256 of the zip, and the zip is always the same for the same files, so unchanged
-  code is not uploaded again and CloudFormation sees no change in it.
+  code is not uploaded again and CloudFormation sees no change in it;
+- a template too large to send inline (over 51,200 bytes) goes there too, as ``sam deploy`` sends
+  every template.
 """
 
 from __future__ import annotations
@@ -65,14 +67,24 @@ class Uploader:
     def __call__(self, code: Path) -> str:
         """Upload ``code`` (a folder, zipped, or a file) unless that exact zip is there; its ``s3://`` location."""
         data = package(code)
-        key = f"{hashlib.sha256(data).hexdigest()}.zip"
+        key = self._put(data, ".zip")
+        location = f"s3://{self.bucket}/{key}"
+        self.uploaded[location] = (code, len(data))
+        return location
+
+    def template_url(self, body: str) -> str:
+        """Upload a template too large to send inline; the HTTPS URL CloudFormation reads it from."""
+        key = self._put(body.encode(), ".template.json")
+        return f"https://{self.bucket}.s3.{self.account.region}.amazonaws.com/{key}"  # S3's virtual-hosted style
+
+    def _put(self, data: bytes, suffix: str) -> str:
+        """Put ``data`` under its SHA-256 (unless an equal object is there already); its key."""
+        key = f"{hashlib.sha256(data).hexdigest()}{suffix}"
         self._ensure_bucket()
         s3 = self.account.client("s3")
         if not _exists(s3, self.bucket, key):
             s3.put_object(Bucket=self.bucket, Key=key, Body=data)
-        location = f"s3://{self.bucket}/{key}"
-        self.uploaded[location] = (code, len(data))
-        return location
+        return key
 
     def _ensure_bucket(self) -> None:
         if self._bucket_ready:
