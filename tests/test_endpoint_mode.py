@@ -382,7 +382,8 @@ def test_deploy_and_destroy_go_to_the_server(endpoint, server_sqs):
 LAB_QUEUES = {  # what each lab leaves on the server
     "05_queues": {"orders", "payments", "payments_dlq", "shipping", "shipping_dlq"},
     "06_calculator": {"sum_input", "sum_output", "sum_dlq", "input_queue", "output_queue", "input_dlq"},
-    "09_deploy": set(),  # it deploys the calculator to the server, then destroys it
+    # It deploys the calculator's stack to the server and destroys it; the local cloud runs the same template.
+    "09_deploy": {"InputDeadLetterQueue", "InputQueue", "OutputQueue"},
 }
 ALSO_SHOWN = {"09_deploy": ["deploying to the server at {endpoint}", "results: [{{'result': 42.0}}, {{'result': 0.25}}]"]}
 

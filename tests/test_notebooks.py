@@ -29,8 +29,9 @@ NOT_YET = "Not yet:"
 # What a lab must also show, in whichever copy: here, that lab 09 runs end to end without credentials.
 ALSO_SHOWN = {
     "09_deploy": ["deploying to this notebook's local cloud", "Nothing leaves your computer.",
-                  "+ function calculator", "~ function calculator", "results: [{'result': 42.0}, {'result': 0.25}]",
-                  "nothing carries the tag lambda-lab:stack=calculator-lab: nothing to do"],
+                  "+ Add    Calculator", "~ Modify Calculator", "Stack 'calculator-lab': UPDATE_COMPLETE.",
+                  "results: [{'result': 42.0}, {'result': 0.25}]",
+                  "nothing to do: there is no stack 'calculator-lab'"],
 }
 
 

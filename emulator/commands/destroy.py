@@ -1,8 +1,8 @@
-"""``python -m emulator destroy --stack NAME``: delete every resource that carries the stack's tag.
+"""``python -m emulator destroy --stack NAME``: delete a CloudFormation stack and every resource it holds.
 
-It lists what carries ``lambda-lab:stack=NAME`` in the region (and nothing else: a resource without
-the tag is never touched), asks before deleting unless ``--yes`` is given, then deletes it, the HTTP
-API and triggers first and the queues last. ``--dry-run`` only lists.
+It lists the stack's resources, asks before deleting unless ``--yes`` is given, then deletes the
+stack and waits: CloudFormation deletes the resources in the reverse order of their creation, and
+nothing outside the stack is touched. ``--dry-run`` only lists.
 
     python -m emulator destroy --stack calc-alice
 """
@@ -17,7 +17,7 @@ from .deploy import add_account_arguments, carry_out
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "destroy", help="delete every resource of a stack made by deploy (what carries its tag)",
+        "destroy", help="delete a CloudFormation stack made by deploy, with everything it holds",
         description=__doc__.split("\n\n")[0].replace("``", ""))
     parser.add_argument("--stack", required=True, help="the stack's name, as given to deploy")
     add_account_arguments(parser)

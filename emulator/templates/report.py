@@ -1,9 +1,8 @@
 """What a template is built into, and what building it reports.
 
 Every reader of infrastructure code (SAM, CloudFormation, Terraform, serverless.yml) ends in the same
-place: calls on a :class:`CloudBuilder` (a LocalCloud, or deploy's recorder that stands in for one)
-and a :class:`TemplateReport` that lists what was built, as CloudFormation's stack resource list does,
-with a warning for everything the local cloud could not build. A template that is wrong raises
+place: calls on a :class:`CloudBuilder` (a LocalCloud) and a :class:`TemplateReport` that lists what
+was built, as CloudFormation's stack resource list does, with a warning for everything the local cloud could not build. A template that is wrong raises
 :class:`TemplateError`, whose message names the file, the resource and the property at fault.
 """
 
@@ -17,11 +16,11 @@ DEFAULT_STACK_NAME = "local"  # what `sam local` answers for AWS::StackName
 
 
 class CloudBuilder(Protocol):
-    """What a template is built into: a LocalCloud, or deploy's recorder that stands in for one."""
+    """What a template is built into: a LocalCloud, or anything with the same methods."""
 
     region: str
     account_id: str
-    api_gateway: Any  # routes, authorizers and CORS (the gateway's ApiGateway, or a recorder of it)
+    api_gateway: Any  # routes, authorizers and CORS (the gateway's ApiGateway)
     template: "TemplateReport | None"
 
     def create_function(self, name: str, **options: Any) -> Any: ...
@@ -46,7 +45,7 @@ class TemplateError(ValueError):
 @dataclass(frozen=True)
 class ScheduleInfo:
     """A schedule the template declares (an EventBridge rule or a Scheduler schedule): what the local
-    cloud plays, and what ``deploy`` creates (an EventBridge rule invoking ``function``, with ``input``)."""
+    cloud plays, invoking ``function`` with ``input``."""
 
     rule: str
     expression: str

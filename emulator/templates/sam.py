@@ -11,7 +11,8 @@ the same library, offline, then hands its output to :mod:`.cloudformation`:
 2. check that what must be a mapping is one, so a mistake names its property path (the translator
    only says "Type of property 'Events' is invalid");
 3. point each local ``CodeUri`` at a made-up S3 location the translator accepts, remembering the
-   folder it stands for, as ``sam build`` and ``sam package`` would upload it; inline local
+   folder it stands for, as ``sam build`` and ``sam package`` would upload it (``deploy`` uploads it
+   for real, and passes the real location); inline local
    ``DefinitionUri`` files and ``AWS::Include`` transforms;
 4. translate, with SAM's bundled table of managed-policy ARNs for ``Policies:`` (no IAM call);
 5. build the CloudFormation resources it wrote: ``Echo`` stays ``Echo``, its ``Tick`` event becomes
@@ -24,6 +25,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +59,7 @@ SHAPES = {FUNCTION: FUNCTION_SHAPES, "AWS::Serverless::Api": API_SHAPES, "AWS::S
 GLOBAL_SECTIONS = {"Function": FUNCTION, "Api": "AWS::Serverless::Api", "HttpApi": "AWS::Serverless::HttpApi"}
 
 __all__ = ["FUNCTION", "CloudBuilder", "MappingInfo", "RouteInfo", "ScheduleInfo", "TemplateError", "TemplateReport",
-           "is_sam", "load_template", "read_template", "translate"]
+           "is_sam", "load_template", "uses_sam_types", "read_template", "translate"]
 
 
 def is_sam(template: dict) -> bool:
@@ -66,7 +68,7 @@ def is_sam(template: dict) -> bool:
     return SERVERLESS_TRANSFORM in (transform if isinstance(transform, list) else [transform])
 
 
-def _uses_sam_types(template: dict) -> bool:
+def uses_sam_types(template: dict) -> bool:
     return any(isinstance(r, dict) and str(r.get("Type", "")).startswith("AWS::Serverless::")
                for r in template["Resources"].values())
 
@@ -79,7 +81,7 @@ def load_template(path: str | Path, cloud: CloudBuilder, *, parameters: dict[str
     """
     path = Path(path)
     template = read_template(path)
-    if not is_sam(template) and not _uses_sam_types(template):
+    if not is_sam(template) and not uses_sam_types(template):
         return build(template, cloud, path, parameters=parameters, stack_name=stack_name)
     warning = None if is_sam(template) else (f"the template has no 'Transform: {SERVERLESS_TRANSFORM}' line: "
                                              f"CloudFormation would reject its AWS::Serverless::* resources")
@@ -91,9 +93,13 @@ def load_template(path: str | Path, cloud: CloudBuilder, *, parameters: dict[str
     return report
 
 
-def translate(template: dict, path: Path, region: str,
-              parameters: dict[str, Any]) -> tuple[dict, dict[str, Path], dict[str, str]]:
-    """SAM's translation of ``template``; the local code each S3 location stands for; the generated ids' origins."""
+def translate(template: dict, path: Path, region: str, parameters: dict[str, Any], *,
+              upload: Callable[[Path], str] | None = None) -> tuple[dict, dict[str, Path], dict[str, str]]:
+    """SAM's translation of ``template``; the local code each S3 location stands for; the generated ids' origins.
+
+    ``upload`` puts a local code folder in S3 and returns its ``s3://`` location, as ``sam package``
+    does (deploy passes one); without it the locations are made up, for the local cloud.
+    """
     import boto3
     from samtranslator.internal.managed_policies import get_bundled_managed_policy_map
     from samtranslator.model.exceptions import InvalidDocumentException
@@ -102,7 +108,7 @@ def translate(template: dict, path: Path, region: str,
 
     check_shapes(template, path)
     document = _inline_includes(copy.deepcopy(template), path.parent)
-    code = _localise_code(document, path)
+    code = _localise_code(document, path, upload)
     _without_repository_calls(document)
     logging.getLogger("samtranslator").setLevel(logging.ERROR)  # its own notices would reach stderr
     # The translator needs a region; a session fixes it without reading any credentials or config.
@@ -201,7 +207,7 @@ def _expect(value: Any, shape: str, where: str, path: Path) -> None:
 # -- local files -------------------------------------------------------------------------------------
 
 
-def _localise_code(document: dict, path: Path) -> dict[str, Path]:
+def _localise_code(document: dict, path: Path, upload: Callable[[Path], str] | None) -> dict[str, Path]:
     """Replace each local CodeUri (and ContentUri...) with an S3 location; return what each stands for."""
     code: dict[str, Path] = {}
     targets = [("Globals.Function", (document.get("Globals") or {}).get("Function"), "CodeUri")]
@@ -219,7 +225,7 @@ def _localise_code(document: dict, path: Path) -> dict[str, Path]:
         if not local.exists():
             raise TemplateError(f"{path}: {where}.{key}: {uri!r} does not exist (looked for {local}); {key} is "
                                 f"relative to the template's folder")
-        location = f"s3://{LOCAL_BUCKET}/code{len(code)}"
+        location = upload(local) if upload else f"s3://{LOCAL_BUCKET}/code{len(code)}"
         code[location] = local
         properties[key] = location
     return code
