@@ -374,8 +374,7 @@ class Stack:
         logging_config = self.section(properties, "LoggingConfig", where) or None  # LogFormat, levels, LogGroup
         self.call(where, self.cloud.create_function, name, handler=handler,
                   code=self._code_path(properties, where), **({"tracing": tracing} if tracing else {}),
-                  environment=self._environment(properties, where),
-                  **({"logging_config": logging_config} if logging_config else {}),
+                  environment=self._environment(properties, where), logging_config=logging_config,
                   **self.numbers(properties, FUNCTION_NUMBERS, where))
         self.report.functions.append(name)
 
