@@ -206,8 +206,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._accept(api, Message(kind, body, self._error_type(), request_id))
 
     def _accept(self, api: RuntimeApi, message: Message) -> None:
+        api.inbox.put(message)  # before the reply: a runtime that exits right after (an init error) is heard first
         self._reply(202, b'{"status":"OK"}')  # the Runtime API's answer to a response or an error
-        api.inbox.put(message)
 
     def _error_type(self) -> dict[str, str]:
         error_type = self.headers.get("Lambda-Runtime-Function-Error-Type")
