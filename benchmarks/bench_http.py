@@ -1,6 +1,6 @@
 """Requests per second through the HTTP front door, side by side with ``chalice local``.
 
-Four figures for one trivial handler (it answers ``{"hello": "world"}``):
+Figures for one trivial handler (it answers ``{"hello": "world"}``):
 
 1. ``cloud.invoke()`` called directly, no HTTP at all: the cost of the Lambda runtime alone;
 2. ``cloud.http_app().test_client()``: the API Gateway emulation (routing, a payload 1.0 event, the
@@ -36,7 +36,9 @@ HERE = Path(__file__).resolve().parent
 CHALICE_VENV = HERE / ".venv-chalice"
 RESULTS = HERE / "results" / "http.md"
 INVOKE = "cloud.invoke() directly, no HTTP (the runtime alone)"
+HANDLE = "api_gateway.handle() directly, no socket (the gateway and the runtime)"
 CLIENT = "http_app().test_client() GET, REST route, in process"
+FIXED = "the serve command's http.server answering a fixed response, GET over loopback (server and client alone)"
 SERVE = "python -m emulator serve, GET over loopback"
 CHALICE = "chalice local, GET over loopback (the peer)"
 # Each contender answers ROUNDS blocks of BLOCK requests, taking turns with the others, and its
@@ -77,6 +79,13 @@ app = Chalice(app_name="bench")
 @app.route("/hello")
 def hello():
     return {"hello": "world"}
+"""
+# The serve command's server class with a gateway that answers at once: what HTTP itself costs.
+FIXED_SERVER = """
+from emulator.gateway.proxy_responses import ProxyResponse
+from emulator.gateway.server import GatewayServer
+answer = ProxyResponse(200, [("Content-Type", "application/json")], b'{{"hello": "world"}}')
+GatewayServer("127.0.0.1", {port}, lambda request: answer).serve_forever()
 """
 CHALICE_CONFIG = '{"version": "2.0", "app_name": "bench", "stages": {"dev": {"api_gateway_stage": "api"}}}'
 
@@ -161,11 +170,14 @@ def in_process_rates(work: Path) -> dict[str, float]:
     """Calls per second of cloud.invoke() and of test-client GETs, for the trivial handler."""
     sys.path.insert(0, str(HERE.parent))
     from emulator import LocalCloud
+    from emulator.gateway.api_gateway import GatewayRequest
 
     with LocalCloud() as cloud:
         cloud.create_function("hello", code=work / "hello")
         cloud.add_route("GET", "/hello", "hello")
         client = cloud.http_app().test_client()
+        request = GatewayRequest(method="GET", raw_path="/hello", query_string="", body=b"", source_ip="127.0.0.1",
+                                 headers=[("Host", "127.0.0.1"), ("Accept", "*/*")], protocol="HTTP/1.1")
 
         def through_gateway() -> None:
             response = client.get("/hello")
@@ -174,7 +186,8 @@ def in_process_rates(work: Path) -> dict[str, float]:
 
         # The virtual clock stands still in process, and the cloud's concurrency model counts every
         # invocation started at one virtual instant as running at once: move it on between blocks.
-        return interleaved({INVOKE: lambda: cloud.invoke("hello", {}), CLIENT: through_gateway},
+        return interleaved({INVOKE: lambda: cloud.invoke("hello", {}),
+                            HANDLE: lambda: cloud.api_gateway.handle(request), CLIENT: through_gateway},
                            between=lambda: cloud.advance(seconds=1))
 
 
@@ -185,6 +198,9 @@ def server_rates(work: Path) -> dict[str, float]:
         contenders = {SERVE: stack.enter_context(running(
             [sys.executable, "-m", "emulator", "serve", "template.yaml", "--port", str(port)], work, port,
             "python -m emulator serve"))}
+        port = free_port()
+        contenders[FIXED] = stack.enter_context(running(
+            [sys.executable, "-c", FIXED_SERVER.format(port=port)], HERE.parent, port, "the fixed-answer server"))
         chalice = chalice_command()
         if chalice is not None:
             port = free_port()
@@ -192,6 +208,26 @@ def server_rates(work: Path) -> dict[str, float]:
                 chalice + ["local", "--host", "127.0.0.1", "--port", str(port), "--no-autoreload"],
                 work / "chalice", port, "chalice local"))
         return interleaved(contenders)
+
+
+def phases(rates: dict[str, float]) -> str:
+    """Where one served request's time goes, from the medians above (each phase is a difference of two)."""
+    if not all(name in rates for name in (INVOKE, HANDLE, FIXED, SERVE)):
+        return ""
+    per = {name: 1e6 / rate for name, rate in rates.items()}  # microseconds per request
+    rows = [("the runtime: one warm invoke", per[INVOKE]),
+            ("the gateway: route, payload 1.0 event, proxy response", per[HANDLE] - per[INVOKE]),
+            ("HTTP: connection, thread, http.server's parsing, the client's own work", per[FIXED]),
+            ("rest: what only the whole serve process does (the runtime in a new thread per connection, "
+             "its log line, the playing clock)",
+             per[SERVE] - per[FIXED] - per[HANDLE])]
+    lines = ["", "Where one request to `serve` goes (µs, from the medians above):", "",
+             "| phase | µs per request |", "|---|---:|"]
+    lines += [f"| {name} | {value:,.0f} |" for name, value in rows]
+    lines.append(f"| **python -m emulator serve, whole request** | **{per[SERVE]:,.0f}** |")
+    if CHALICE in per:
+        lines.append(f"| chalice local, whole request | {per[CHALICE]:,.0f} |")
+    return "\n".join(lines)
 
 
 def main() -> int:
@@ -211,7 +247,7 @@ def main() -> int:
     for name, value in rates.items():
         ratio = f"{value / baseline:.2f}x" if baseline else "n/a (chalice not installed)"
         lines.append(f"| {name} | {value:,.0f} | {ratio} |")
-    table = "\n".join(lines)
+    table = "\n".join(lines) + "\n" + phases(rates)
     print(table)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(table + "\n")
