@@ -78,3 +78,21 @@ def cloud():
     from emulator import LocalCloud
     with LocalCloud(start_time=datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)) as running:
         yield running
+
+
+@pytest.fixture
+def load():
+    """load(path, **options) -> a started cloud built from any kind of template (SAM, CloudFormation,
+    Terraform, serverless.yml), its clock at 2026-01-05 00:00 UTC; stopped after the test."""
+    from datetime import datetime, timezone
+
+    from emulator import LocalCloud
+    clouds = []
+
+    def build(path, **options):
+        clouds.append(LocalCloud.from_template(path, start_time=datetime(2026, 1, 5, tzinfo=timezone.utc), **options))
+        return clouds[-1]
+
+    yield build
+    for cloud in clouds:
+        cloud.stop()

@@ -21,21 +21,6 @@ HANDLER = "def lambda_handler(event, context):\n    return event\n"
 
 
 @pytest.fixture
-def load():
-    """load(path, **options) -> a started cloud built from the template; stopped after the test."""
-    clouds = []
-
-    def build(path, **options):
-        cloud = LocalCloud.from_template(path, start_time=START, **options)
-        clouds.append(cloud)
-        return cloud
-
-    yield build
-    for cloud in clouds:
-        cloud.stop()
-
-
-@pytest.fixture
 def template(tmp_path):
     """template(yaml_text) -> the path of a template file, next to a folder src/ with a handler."""
     (tmp_path / "src").mkdir()

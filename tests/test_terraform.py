@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import textwrap
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -15,22 +14,7 @@ from emulator import LocalCloud
 from emulator.templates.report import TemplateError
 
 TEMPLATES = Path(__file__).parent / "fixtures" / "templates"
-START = datetime(2026, 1, 5, 0, 0, tzinfo=timezone.utc)
 ECHO = "def lambda_handler(event, context):\n    return event\n"
-
-
-@pytest.fixture
-def built():
-    """built(path, **options) -> a started cloud from any kind of template; stopped after the test."""
-    clouds = []
-
-    def build(path, **options):
-        clouds.append(LocalCloud.from_template(path, start_time=START, **options))
-        return clouds[-1]
-
-    yield build
-    for cloud in clouds:
-        cloud.stop()
 
 
 def sums(cloud: LocalCloud, *pairs: tuple[float, float]) -> list[float]:
@@ -45,8 +29,8 @@ def sums(cloud: LocalCloud, *pairs: tuple[float, float]) -> list[float]:
 
 
 @pytest.mark.parametrize("folder", ["terraform_seed", "cdktf_seed"])
-def test_the_seed_stack_runs_the_two_queue_sum(built, folder):
-    cloud = built(TEMPLATES / folder)
+def test_the_seed_stack_runs_the_two_queue_sum(load, folder):
+    cloud = load(TEMPLATES / folder)
     config = cloud.function("first_lambda").config
     assert (config.memory_size, config.timeout) == (128, 60)
     assert config.environment["foo"] == "bar"
@@ -149,8 +133,8 @@ FEATURES = """
 """
 
 
-def test_terraform_features_become_the_same_cloud(built, tmp_path):
-    cloud = built(write_tf(tmp_path, FEATURES))
+def test_terraform_features_become_the_same_cloud(load, tmp_path):
+    cloud = load(write_tf(tmp_path, FEATURES))
     report = cloud.template
     assert report.dead_letter_queues == {"lab-jobs": "lab-dlq"}
     assert cloud.function("echo").config.environment == {"OWNER": "owner", "DLQ": report.queues["lab-dlq"]}
@@ -167,8 +151,8 @@ def test_terraform_features_become_the_same_cloud(built, tmp_path):
     assert [i.payload for i in cloud.invocations if i.trigger == "schedule:tick"] == [{"tick": True}] * 2
 
 
-def test_terraform_variables_are_given_as_parameters(built, tmp_path):
-    cloud = built(write_tf(tmp_path, FEATURES), parameters={"owner": "alice", "prefix": "prod"})
+def test_terraform_variables_are_given_as_parameters(load, tmp_path):
+    cloud = load(write_tf(tmp_path, FEATURES), parameters={"owner": "alice", "prefix": "prod"})
     assert cloud.function("echo").config.environment["OWNER"] == "alice"
     assert "prod-jobs" in cloud.template.queues
 
@@ -185,9 +169,9 @@ def test_terraform_mistakes_name_the_block(tmp_path, text, words):
         LocalCloud.from_terraform(write_tf(tmp_path, text)).stop()
 
 
-def test_serverless_yml_functions_events_and_resources(built, monkeypatch):
+def test_serverless_yml_functions_events_and_resources(load, monkeypatch):
     monkeypatch.delenv("LAMBDA_LAB_TEST_UNSET", raising=False)
-    cloud = built(TEMPLATES / "serverless" / "serverless.yml")
+    cloud = load(TEMPLATES / "serverless" / "serverless.yml")
     report = cloud.template
     assert report.source == "Serverless Framework" and report.stack_name == "shop-dev"
     assert set(report.functions) == {"shop-dev-hello", "shop-dev-worker"}
@@ -205,6 +189,6 @@ def test_serverless_yml_functions_events_and_resources(built, monkeypatch):
     assert client.get("/private").status_code == 401
 
 
-def test_serverless_stage_comes_from_the_options(built):
-    cloud = built(TEMPLATES / "serverless" / "serverless.yml", parameters={"stage": "prod"})
+def test_serverless_stage_comes_from_the_options(load):
+    cloud = load(TEMPLATES / "serverless" / "serverless.yml", parameters={"stage": "prod"})
     assert "shop-prod-hello" in cloud.template.functions and "shop-prod-jobs" in cloud.template.queues
