@@ -1,7 +1,7 @@
 """One exercise's tests, run in a separate process with limits: the grader's sandbox.
 
 For each exercise the grader starts a *child process* that runs the exercise's test cell with pytest
-against the student's handler files, and reports one record per test through a pipe. The child:
+against the student's handler files, and reports one record per test through a socket. The child:
 
 - has a time limit: when it runs out, it is killed with everything it started, and the exercise
   scores 0 with "timed out after S s" (the other exercises are graded as usual);
@@ -20,7 +20,7 @@ answer that is a constant or a plain function) runs the same way (:mod:`grader.m
 student's code does to its process (exits, patches of json, botocore, pytest or the grader, forks)
 stays there. The test process still guards itself, for the tests' own code:
 
-- results go through a pipe, one record per test as soon as it ends, each carrying a random token
+- results go through a socket (no other process can open it through /proc), one record per test as soon as it ends, each carrying a random token
   the parent passed on stdin (or in memory, when forked) before any student code ran; records
   already sent cannot be taken back, and a record without the token is rejected;
 - the parent accepts exactly the tests it expected (their names come from its own reading of the
@@ -62,6 +62,7 @@ import os
 import secrets
 import select
 import shutil
+import socket
 import site
 import subprocess
 import sys
@@ -188,7 +189,10 @@ class _Child:
         self.started = time.monotonic()
         self.deadline = self.started + job.timeout
         self.buffer = bytearray()
-        self.fd, write_fd = os.pipe()
+        # A socket pair rather than a pipe: /proc/PID/fd/N of a pipe can be opened by any process that may
+        # look into PID (root may look into all), a socket's cannot, so no other process can write here.
+        reader, writer = socket.socketpair()
+        self.fd, write_fd = reader.detach(), writer.detach()
         request = {"job": _job_fields(job), "folder": str(self.folder), "token": self.token}
         self.process = None
         if fork:
@@ -314,7 +318,7 @@ def sandbox_environment(folder: Path) -> dict[str, str]:
 # -- the child side ---------------------------------------------------------------------------------
 
 def _spawned_main() -> None:
-    """Entry point of a spawned child: the request arrives on stdin, the results pipe is argv[1]."""
+    """Entry point of a spawned child: the request arrives on stdin, the results socket is argv[1]."""
     request = json.loads(sys.stdin.buffer.read())
     _child_main(request, int(sys.argv[1]), forked=False)
 
@@ -334,7 +338,7 @@ def _child_main(request: dict, results_fd: int, forked: bool) -> None:
         for stream in (0, 1, 2):
             os.dup2(devnull, stream)
     limit_resources(request["job"]["memory_mb"], request["job"]["timeout"])
-    processes.keep_memory_private()  # a handler's process cannot read the token or the pipe from /proc
+    processes.keep_memory_private()  # a handler's process cannot read the token from /proc
     isolation = file_access.restrict(readable_folders(request), [folder, tempfile.gettempdir(), "/dev/null", "/dev/shm"])
     install_network_guard()
     import pytest
