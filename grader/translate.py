@@ -182,3 +182,39 @@ def edition_differences(solutions: Path, labs: Path, i18n: Path, edition: str) -
                    if name not in found or found[name].read_text(encoding="utf-8") != text]
     differences.extend(f"{found[name]} has no {solutions / name}" for name in found if name not in generated)
     return differences
+
+
+# --- the lecture decks: one translation per slide, in order -----------------------------------------------
+
+def load_deck_translation(path: Path) -> list[dict]:
+    """The ``slides`` of a deck's translation file, ``i18n/LANG/slides/NN_topic.json``: one entry per slide of
+    the English deck, in order, each ``{"source_sha256": ..., "text": ...}`` as for a lab's cells."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise ExerciseFormatError(f"{path} is not valid JSON ({error})") from None
+    slides = data.get("slides") if isinstance(data, dict) else None
+    if not isinstance(slides, list) or not all(
+            isinstance(entry, dict) and isinstance(entry.get("text"), str) and isinstance(entry.get("source_sha256"), str)
+            for entry in slides):
+        raise ExerciseFormatError(f"{path}: expected {{\"deck\": ..., \"slides\": [{{\"source_sha256\": ..., \"text\": ...}}, ...]}}")
+    return slides
+
+
+def translate_slides(english: list[str], translation: list[dict], where: str) -> tuple[list[str], list[str]]:
+    """The translated slides of a deck (a missing or stale slide keeps its English text), and the problems found.
+
+    A slide is matched by its position; its hash says whether the translation was made from this English text.
+    """
+    slides, found = [], []
+    for number, slide in enumerate(english, start=1):
+        entry = translation[number - 1] if number <= len(translation) else None
+        title = repr(slide.splitlines()[0][:50])
+        if entry is None:
+            found.append(f"{where}: slide {number} ({title}) has no translation")
+        elif entry["source_sha256"] != source_hash(slide):
+            found.append(f"{where}: slide {number} ({title}) is stale: its English source changed since it was translated")
+        slides.append(entry["text"] if entry is not None and entry["source_sha256"] == source_hash(slide) else slide)
+    if len(translation) > len(english):
+        found.append(f"{where}: {len(translation) - len(english)} translated slide(s) after the deck's last slide")
+    return slides, found
