@@ -4,6 +4,7 @@
   (``i18n/fr/NN_topic.json`` records the hash of the English cell), and no translation points at a
   cell that is gone; a failure names the lab and the cell. A translated code cell differs from the
   English one only in comments and strings.
+- Every slide of every deck has a translation made from its current English text (``i18n/fr/slides/``).
 - ``labs/fr/`` is exactly what ``make labs`` writes.
 - ``check()`` works from ``labs/fr/`` (one French lab is executed, reading the French tests), and
   ``python -m grader grade`` gives a French notebook the marks it gives the same answers in English.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +24,8 @@ import nbformat
 import pytest
 
 from grader.strip import expected_labs
-from grader.translate import edition_differences, load_translation, problems, translate_lab
+from grader.translate import (edition_differences, load_deck_translation, load_translation, problems, translate_lab,
+                              translate_slides)
 from test_notebooks import execute, text_of
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,6 +47,26 @@ def test_every_lab_has_a_current_french_translation(name):
     assert path.is_file(), f"{name} has no French translation: write {path.relative_to(REPO)}"
     found = problems(english(name), load_translation(path), str(path.relative_to(REPO)))
     assert not found, "the French edition has drifted from the English one:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("deck", sorted((REPO / "slides").glob("[0-9][0-9]_*.md")), ids=lambda deck: deck.stem)
+def test_every_deck_has_a_current_french_translation(deck):
+    path = I18N / "fr" / "slides" / f"{deck.stem}.json"
+    assert path.is_file(), f"{deck.name} has no French translation: write {path.relative_to(REPO)}"
+    english = [part.strip() for part in re.split(r"^---[ \t]*$", deck.read_text(encoding="utf-8"), flags=re.M)]
+    _, found = translate_slides(english, load_deck_translation(path), str(path.relative_to(REPO)))
+    assert not found, "the French deck has drifted from the English one:\n" + "\n".join(found)
+
+
+def test_a_changed_slide_is_reported_stale_and_a_new_one_missing():
+    deck = REPO / "slides" / "01_serverless_and_lambda.md"
+    english = [part.strip() for part in re.split(r"^---[ \t]*$", deck.read_text(encoding="utf-8"), flags=re.M)]
+    english[1] = english[1].replace("virtual machine", "VM")
+    translation = load_deck_translation(I18N / "fr" / "slides" / f"{deck.stem}.json")
+    slides, found = translate_slides([*english, "## One more slide"], translation, "deck 01")
+    assert found == ["deck 01: slide 2 ('## A service on a server') is stale: its English source changed since it was translated",
+                     "deck 01: slide 18 ('## One more slide') has no translation"]
+    assert slides[1] == english[1] and slides[2].startswith("## Une fonction en tant que service")
 
 
 def test_labs_fr_are_what_make_labs_produces():
