@@ -134,13 +134,20 @@ def test_check_works_from_labs_fr_and_prints_the_french_messages(tmp_path):
     assert "00-hello: 0/2 points" in shown and '"Hello, Ada!" attendu' in shown, shown  # the tests of labs/fr/
 
 
+STUB_LINE = re.compile(r"^[ \t]*raise NotImplementedError\(.*\)$", re.M)
+SOLUTION = re.compile(r"^[ \t]*### BEGIN SOLUTION\n(.*?)^[ \t]*### END SOLUTION$", re.M | re.S)
+
+
 def answered(lab: Path, solution: dict, body: str | None = None) -> nbformat.NotebookNode:
-    """``lab`` with each ``%%lambda`` cell holding the solution's code (or ``body`` under its first line)."""
+    """``lab`` as a student would hand it in: in each ``%%lambda`` cell of its own (French or English) text,
+    each stub replaced by the solution's code for it (or the whole body replaced by ``body``)."""
     notebook = nbformat.read(lab, as_version=4)
     solved = {cell["id"]: "".join(cell["source"]) for cell in solution["cells"]}
     for cell in notebook.cells:
-        if cell.source.startswith("%%lambda"):
-            cell.source = solved[cell.id] if body is None else cell.source.splitlines()[0] + "\n" + body
+        if cell.source.startswith("%%lambda") and STUB_LINE.search(cell.source):
+            answers = iter(SOLUTION.findall(solved[cell.id]))
+            cell.source = (STUB_LINE.sub(lambda stub: next(answers).rstrip("\n"), cell.source) if body is None
+                           else cell.source.splitlines()[0] + "\n" + body)
     return notebook
 
 
