@@ -50,6 +50,7 @@ def source_hash(source: str) -> str:
 
 
 def cell_source(cell: dict) -> str:
+    """A cell's source as one string (a notebook may store it as a list of lines)."""
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else source
 
@@ -87,18 +88,30 @@ def _code_skeleton(source: str) -> tuple[list[str], list[tuple[int, str]]]:
 
 
 def load_translation(path: Path) -> dict[str, dict]:
-    """The ``cells`` of one translation file, checked for shape."""
+    """The ``cells`` of one lab's translation file, checked for shape."""
+    return _entries(path, "cells", dict, '{"lab": ..., "cells": {CELL_ID: {"source_sha256": ..., "text": ...}}}')
+
+
+def _entries(path: Path, key: str, kind: type, shape: str):
+    """``data[key]`` of a translation file, a ``kind`` (dict or list) of ``{"source_sha256", "text"}`` entries."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as error:
         raise ExerciseFormatError(f"{path} is not valid JSON ({error})") from None
-    cells = data.get("cells") if isinstance(data, dict) else None
-    if not isinstance(cells, dict) or not all(
+    entries = data.get(key) if isinstance(data, dict) else None
+    values = entries.values() if isinstance(entries, dict) else entries
+    if not isinstance(entries, kind) or not all(
             isinstance(entry, dict) and isinstance(entry.get("text"), str) and isinstance(entry.get("source_sha256"), str)
-            for entry in cells.values()):
-        raise ExerciseFormatError(f"{path}: expected {{\"lab\": ..., \"cells\": {{CELL_ID: {{\"source_sha256\": ..., "
-                                  f"\"text\": ...}}}}}}")
-    return cells
+            for entry in values):
+        raise ExerciseFormatError(f"{path}: expected {shape}")
+    return entries
+
+
+def _current(entry: dict | None, cell: dict) -> bool:
+    """Whether ``entry`` translates ``cell`` as it is now (same hash; for code, the same code)."""
+    source = cell_source(cell)
+    return entry is not None and entry["source_sha256"] == source_hash(source) and (
+        cell["cell_type"] != "code" or _code_skeleton(entry["text"]) == _code_skeleton(source))
 
 
 def problems(lab: dict, translation: dict[str, dict], where: str) -> list[str]:
@@ -134,10 +147,7 @@ def translate_lab(lab: dict, translation: dict[str, dict], edition: str) -> dict
     cells = []
     for cell in lab["cells"]:
         entry = translation.get(cell["id"])
-        source = cell_source(cell)
-        if entry is not None and entry["source_sha256"] == source_hash(source) and (
-                cell["cell_type"] != "code" or _code_skeleton(entry["text"]) == _code_skeleton(source)):
-            source = entry["text"]
+        source = entry["text"] if _current(entry, cell) else cell_source(cell)
         if cell["cell_type"] == "code":
             source = SETUP_CALL.sub(rf'\1, edition="{edition}"\2', source)
         cells.append({**cell, "source": source.splitlines(keepends=True)})
@@ -189,16 +199,7 @@ def edition_differences(solutions: Path, labs: Path, i18n: Path, edition: str) -
 def load_deck_translation(path: Path) -> list[dict]:
     """The ``slides`` of a deck's translation file, ``i18n/LANG/slides/NN_topic.json``: one entry per slide of
     the English deck, in order, each ``{"source_sha256": ..., "text": ...}`` as for a lab's cells."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as error:
-        raise ExerciseFormatError(f"{path} is not valid JSON ({error})") from None
-    slides = data.get("slides") if isinstance(data, dict) else None
-    if not isinstance(slides, list) or not all(
-            isinstance(entry, dict) and isinstance(entry.get("text"), str) and isinstance(entry.get("source_sha256"), str)
-            for entry in slides):
-        raise ExerciseFormatError(f"{path}: expected {{\"deck\": ..., \"slides\": [{{\"source_sha256\": ..., \"text\": ...}}, ...]}}")
-    return slides
+    return _entries(path, "slides", list, '{"deck": ..., "slides": [{"source_sha256": ..., "text": ...}, ...]}')
 
 
 def translate_slides(english: list[str], translation: list[dict], where: str) -> tuple[list[str], list[str]]:
