@@ -42,6 +42,15 @@ def translation_file(name: str) -> Path:
 
 
 @pytest.mark.parametrize("name", sorted(LABS))
+def test_every_cell_has_a_stable_id_that_labs_keep(name):
+    """Translations are keyed by cell id: every cell of the solution has one, unique, and its lab keeps it."""
+    solution = json.loads((REPO / "solutions" / name).read_text(encoding="utf-8"))
+    ids = [cell.get("id") for cell in solution["cells"]]
+    assert None not in ids and len(set(ids)) == len(ids), f"solutions/{name}: every cell needs an id of its own"
+    assert [cell["id"] for cell in english(name)["cells"]] == ids
+
+
+@pytest.mark.parametrize("name", sorted(LABS))
 def test_every_lab_has_a_current_french_translation(name):
     path = translation_file(name)
     assert path.is_file(), f"{name} has no French translation: write {path.relative_to(REPO)}"
