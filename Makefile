@@ -29,6 +29,7 @@ lab: venv
 test: venv $(TEST_DEPS)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
+# labs/ from solutions/, and labs/fr/ from labs/ and i18n/fr/ (stale translations are listed)
 labs: venv
 	$(BIN)/python -m grader labs solutions labs
 

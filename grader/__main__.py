@@ -2,7 +2,7 @@
 
     python -m grader grade SUBMISSIONS --out OUT [--workers N] [--timeout S] [--lab NN_topic]
     python -m grader gradescope [--submission /autograder/submission] [--results /autograder/results/results.json]
-    python -m grader labs [--check] solutions labs
+    python -m grader labs [--check] [--i18n i18n] solutions labs
     python -m grader autograder-zip --lab NN_topic --out dist/autograder.zip
 
 Exit codes: 0 when the work was done (whatever the students' scores); 1 when ``labs --check``
@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     labs = commands.add_parser("labs", help="generate labs/ from solutions/ (or --check that it is up to date)")
     labs.add_argument("--check", action="store_true", help="write nothing; list differences and exit 1 if any")
+    labs.add_argument("--i18n", type=Path, default=None,
+                      help="folder of the translations, one sub-folder per edition (default: i18n/ next to solutions)")
     labs.add_argument("solutions", type=Path)
     labs.add_argument("labs", type=Path)
 
@@ -135,10 +137,16 @@ def run_gradescope(args: argparse.Namespace) -> int:
 
 
 def run_labs(args: argparse.Namespace) -> int:
+    """labs/ from solutions/, then labs/LANG/ for each edition in i18n/ (a translation problem is listed,
+    and its cell keeps the English text, but does not stop the build: tests/test_translations.py fails on it)."""
     from .strip import differences, write_labs
+    from .translate import edition_differences, editions, write_edition
 
+    i18n = args.i18n or args.solutions.parent / "i18n"
     if args.check:
         problems = differences(args.solutions, args.labs)
+        for edition in editions(i18n):
+            problems += edition_differences(args.solutions, args.labs, i18n, edition)
         for problem in problems:
             print(problem)
         if problems:
@@ -146,6 +154,11 @@ def run_labs(args: argparse.Namespace) -> int:
         return 1 if problems else 0
     for path in write_labs(args.solutions, args.labs):
         print(f"wrote {path}")
+    for edition in editions(i18n):
+        written, problems = write_edition(args.solutions, args.labs, i18n, edition)
+        print(f"wrote {len(written)} notebooks in {args.labs / edition}")
+        for problem in problems:
+            print(f"translation: {problem} (the English text is kept)")
     return 0
 
 

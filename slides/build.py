@@ -1,6 +1,6 @@
 """Build the lecture decks: ``slides/NN_topic.md`` -> ``slides/build/NN_topic.html``.
 
-    .venv/bin/python slides/build.py                  # every deck into slides/build/
+    .venv/bin/python slides/build.py                  # every deck into slides/build/, its French edition into slides/build/fr/
     .venv/bin/python slides/build.py --out /tmp/decks 01_serverless_and_lambda.md
     .venv/bin/python slides/build.py --fetch          # only download reveal.js (the one network step)
 
@@ -13,6 +13,10 @@ How a deck is written (see the .md files):
 - ordinary Markdown (headings, lists, tables, fenced code, which is coloured at build time);
 - ``![what it shows](diagrams/NAME.svg)`` inlines a diagram from ``slides/diagrams/``;
 - a line ``Note:`` starts the speaker notes of its slide (press ``s`` in the deck to see them).
+
+Each edition in ``i18n/`` (``i18n/fr/slides/NN_topic.json``: the French text of each slide, with the hash of
+the English slide it was made from, see :mod:`grader.translate`) is built next to the English decks, into
+``build/fr/``; a slide whose translation is missing or stale is built in English, with a warning.
 
 reveal.js comes from the npm registry (``npm pack reveal.js@VERSION``), pinned to one version and
 checked against its published sha512 integrity, and is cached in ``slides/.npm/``: only the first
@@ -40,6 +44,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 SLIDES = Path(__file__).resolve().parent
+I18N = SLIDES.parent / "i18n"
 DIAGRAMS = SLIDES / "diagrams"
 CACHE = SLIDES / ".npm"
 REVEAL_VERSION = "5.2.1"
@@ -187,14 +192,14 @@ def _inline(text: str, tag: str) -> str:
     return text.replace(f"</{tag}", f"<\\/{tag}")
 
 
-def page(title: str, sections: list[str], reveal: Reveal) -> str:
+def page(title: str, sections: list[str], reveal: Reveal, language: str = "en") -> str:
     styles = [reveal.core_css, reveal.theme_css, HtmlFormatter(cssclass="highlight").get_style_defs(".highlight"),
               (SLIDES / "theme.css").read_text(encoding="utf-8")]
     style = "\n".join(f"<style>\n{_inline(css, 'style')}\n</style>" for css in styles)
     scripts = "\n".join(f"<script>\n{_inline(js, 'script')}\n</script>" for js in (reveal.core_js, reveal.notes_js))
     slides = "\n".join(sections)
     return f"""<!doctype html>
-<html lang="en">
+<html lang="{language}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -213,9 +218,25 @@ def page(title: str, sections: list[str], reveal: Reveal) -> str:
 """
 
 
-def build_deck(source: Path, out_dir: Path, reveal: Reveal) -> Path:
-    """Build one deck into ``out_dir/NAME.html``; returns the file written."""
-    slides = split_slides(source.read_text(encoding="utf-8"))
+def edition_slides(source: Path, edition: str) -> tuple[list[str], list[str]]:
+    """The slides of ``source`` in ``edition`` (e.g. ``fr``), and what is missing or stale in its translation."""
+    from grader.translate import load_deck_translation, translate_slides
+
+    path = I18N / edition / "slides" / f"{source.stem}.json"
+    translation = load_deck_translation(path) if path.is_file() else []
+    return translate_slides(split_slides(source.read_text(encoding="utf-8")), translation, str(path))
+
+
+def build_deck(source: Path, out_dir: Path, reveal: Reveal, edition: str | None = None) -> Path:
+    """Build one deck into ``out_dir/NAME.html`` (or its ``edition`` into ``out_dir/EDITION/NAME.html``);
+    returns the file written."""
+    if edition is None:
+        slides = split_slides(source.read_text(encoding="utf-8"))
+    else:
+        slides, problems = edition_slides(source, edition)
+        for problem in problems:
+            print(f"slides/build.py: warning: {problem} (built in English)", file=sys.stderr)
+        out_dir = out_dir / edition
     convert = markdown_to_html()
     try:
         sections = [render_slide(slide, convert) for slide in slides]
@@ -223,13 +244,18 @@ def build_deck(source: Path, out_dir: Path, reveal: Reveal) -> Path:
         raise DeckError(f"{source.name}: {error}") from None
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{source.stem}.html"
-    target.write_text(page(deck_title(slides, source), sections, reveal), encoding="utf-8")
+    target.write_text(page(deck_title(slides, source), sections, reveal, edition or "en"), encoding="utf-8")
     return target
 
 
 def decks() -> list[Path]:
     """Every deck source, in lecture order."""
     return sorted(SLIDES.glob("[0-9][0-9]_*.md"))
+
+
+def editions() -> list[str]:
+    """The languages the decks are translated into: the folders of ``i18n/`` that hold a ``slides/`` folder."""
+    return sorted(path.parent.name for path in I18N.glob("*/slides") if path.is_dir())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -246,7 +272,8 @@ def main(argv: list[str] | None = None) -> int:
         reveal = load_reveal(tarball)
         sources = [Path(name) if Path(name).exists() else SLIDES / name for name in args.decks] or decks()
         for source in sources:
-            print(build_deck(source, args.out, reveal))
+            for edition in (None, *editions()):
+                print(build_deck(source, args.out, reveal, edition))
     except (DeckError, OSError) as error:
         print(f"slides/build.py: error: {error}", file=sys.stderr)
         return 1

@@ -10,7 +10,8 @@ import pytest
 from grader.strip import differences
 
 REPO = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((REPO / "solutions").glob("*.ipynb")) + sorted((REPO / "labs").glob("*.ipynb"))
+STUDENT_COPIES = sorted((REPO / "labs").glob("*.ipynb")) + sorted((REPO / "labs" / "fr").glob("*.ipynb"))
+NOTEBOOKS = sorted((REPO / "solutions").glob("*.ipynb")) + STUDENT_COPIES
 
 
 def test_labs_are_what_make_labs_produces():
@@ -32,7 +33,7 @@ def test_notebooks_are_stored_without_outputs(path):
 
 
 def test_labs_carry_no_solution_or_hidden_test():
-    for path in (REPO / "labs").glob("*.ipynb"):
+    for path in STUDENT_COPIES:
         text = path.read_text()
         for marker in ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"):
             assert marker not in text, f"{path.name} still contains {marker!r}"

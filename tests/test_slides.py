@@ -153,6 +153,22 @@ def test_the_command_line_builds_every_deck(reveal, tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert sorted(path.name for path in tmp_path.glob("*.html")) == [deck.stem + ".html" for deck in DECKS]
+    assert sorted(path.name for path in (tmp_path / "fr").glob("*.html")) == [deck.stem + ".html" for deck in DECKS]
+    assert "warning" not in done.stderr, done.stderr  # every French slide is current
+
+
+@pytest.mark.parametrize("deck", DECKS, ids=lambda deck: deck.stem)
+def test_the_french_deck_has_every_slide_and_diagram_in_french(reveal, tmp_path, deck):
+    english, french = build.build_deck(deck, tmp_path, reveal), build.build_deck(deck, tmp_path, reveal, "fr")
+    assert french == tmp_path / "fr" / f"{deck.stem}.html"
+    text = french.read_text(encoding="utf-8")
+    assert '<html lang="fr">' in text and text != english.read_text(encoding="utf-8")
+    english_page, french_page = parse(english), parse(french)
+    assert len(french_page.all("section")) == len(english_page.all("section"))
+    diagrams = [[attrs["data-diagram"] for attrs in page.all("svg") if "data-diagram" in attrs]
+                for page in (english_page, french_page)]
+    assert diagrams[0] == diagrams[1]
+    assert re.search(r"<title>[^<]*\b(Le|Événements|Orchestration, observabilité)\b", text), "the title is not French"
 
 
 # --- what the build refuses, and how it says so ----------------------------------------------------

@@ -37,13 +37,18 @@ from ..aws.endpoint import notice
 _lab: dict = {}  # the running lab of this kernel: "cloud", "work_dir", "labs_dir"
 
 
-def start_lab(lab_id: str, work_dir: str | Path = "work", *, labs_dir: str | Path | None = None
-              ) -> tuple[LocalCloud, Callable]:
+def start_lab(lab_id: str, work_dir: str | Path = "work", *, labs_dir: str | Path | None = None,
+              edition: str | None = None) -> tuple[LocalCloud, Callable]:
     """Start the lab's local cloud and register the magics; return ``(cloud, check)``.
 
-    ``labs_dir`` is where ``check`` reads the lab's tests (default: the kit's ``labs/``).
+    ``labs_dir`` is where ``check`` reads the lab's tests (default: the kit's ``labs/``, or
+    ``labs/EDITION/`` for a translated edition: the French notebooks call ``start_lab(..., edition="fr")``,
+    so their checks print the French messages of the same tests).
     """
-    from grader.check import make_check
+    from grader.check import kit_labs_dir, make_check
+
+    if labs_dir is None and edition is not None:
+        labs_dir = kit_labs_dir() / edition
 
     stop_lab()
     cloud = LocalCloud().start()
