@@ -34,7 +34,7 @@ import yaml
 
 from ..arns import function_name_from, queue_name_from
 from ..runtime.packages import unpack
-from . import apis
+from . import apis, user_pools
 from .intrinsics import NO_VALUE, Scope, boolean, integer, references, text
 from .report import DEFAULT_STACK_NAME, CloudBuilder, MappingInfo, ScheduleInfo, TemplateError, TemplateReport
 
@@ -277,7 +277,7 @@ class Stack:
         kind = self.resources[logical_id]["Type"]
         properties = self.resources[logical_id].get("Properties") or {}
         where = f"Resources.{logical_id}.Properties"
-        creator = CREATORS.get(kind) or apis.CREATORS.get(kind)
+        creator = CREATORS.get(kind) or apis.CREATORS.get(kind) or user_pools.CREATORS.get(kind)
         if creator is not None:
             creator(self, logical_id, properties, where)
         elif kind in DATA_TYPES:

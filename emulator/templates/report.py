@@ -37,6 +37,8 @@ class CloudBuilder(Protocol):
 
     def configure_async(self, name: str, **options: Any) -> None: ...
 
+    def client(self, service: str) -> Any: ...
+
 
 class TemplateError(ValueError):
     """The template is wrong: the message names the file, the resource and the property."""
