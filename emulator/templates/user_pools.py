@@ -33,6 +33,8 @@ from typing import Any, Callable
 
 from botocore import xform_name
 
+from .report import TemplateError
+
 POOL, CLIENT, GROUP = "AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolGroup"
 
 
@@ -51,7 +53,13 @@ def _arguments(stack: Any, logical_id: str, operation: str, properties: dict, wh
 
 def _cognito(stack: Any, where: str, operation: str, arguments: dict[str, Any]) -> dict:
     """One Cognito API call; a refusal names the resource's properties (``where``) and Cognito's reason."""
-    return stack.call(where, getattr(stack.cloud.client("cognito-idp"), xform_name(operation)), **arguments)
+    try:
+        return stack.call(where, getattr(stack.cloud.client("cognito-idp"), xform_name(operation)), **arguments)
+    except TemplateError as error:
+        if "ResourceNotFoundException" not in str(error):
+            raise
+        raise stack.error(f"{where}.UserPoolId", f"{arguments.get('UserPoolId')!r} is not a user pool here: write "
+                                                 f"!Ref and the logical id of an AWS::Cognito::UserPool") from None
 
 
 def create_user_pool(stack: Any, logical_id: str, properties: dict, where: str) -> None:
