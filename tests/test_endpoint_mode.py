@@ -340,6 +340,23 @@ def test_a_value_that_is_not_a_url_is_refused(monkeypatch):
         LocalCloud()
 
 
+def test_a_jwt_authorizer_checks_tokens_of_a_user_pool_on_the_server(endpoint, monkeypatch):
+    """The template's user pool is the server's; the authorizer reads the key set the server publishes."""
+    monkeypatch.setenv(ENDPOINT_VARIABLE, endpoint)
+    with LocalCloud.from_template(TEMPLATES / "secured" / "template.yaml", start_time=START) as cloud:
+        idp = boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=endpoint)  # the server's own
+        pool, client_id = cloud.template.resources["UserPool"], cloud.template.resources["WebClient"]
+        assert [p["Id"] for p in idp.list_user_pools(MaxResults=10)["UserPools"]] == [pool]
+        idp.admin_create_user(UserPoolId=pool, Username="ada")
+        idp.admin_set_user_password(UserPoolId=pool, Username="ada", Password="Correct-Horse-1", Permanent=True)
+        token = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+            "USERNAME": "ada", "PASSWORD": "Correct-Horse-1"})["AuthenticationResult"]["IdToken"]
+        client = cloud.http_app().test_client()
+        assert client.get("/grades").status_code == 401
+        assert client.get("/grades", headers={"Authorization": f"Bearer {token}"}).get_json() == {
+            "user": "ada", "groups": "[]"}
+
+
 # -- the command line and the labs -----------------------------------------------------------------------
 
 def run_command(endpoint: str, *arguments: str) -> subprocess.CompletedProcess:
