@@ -402,7 +402,8 @@ LAB_QUEUES = {  # what each lab leaves on the server
     # It deploys the calculator's stack to the server and destroys it; the local cloud runs the same template.
     "09_deploy": {"InputDeadLetterQueue", "InputQueue", "OutputQueue"},
 }
-ALSO_SHOWN = {"09_deploy": ["deploying to the server at {endpoint}", "results: [{{'result': 42.0}}, {{'result': 0.25}}]"]}
+ALSO_SHOWN = {"09_deploy": ["deploying to the server at {endpoint}", "results: [{{'result': 42.0}}, {{'result': 0.25}}]",
+                            "with ada's ID token: 200 {{'user': 'ada', 'groups': '[teachers]'}}"]}
 
 
 # Run in the notebook's kernel after its last cell, while its cloud still runs: the queues on the server.
