@@ -306,3 +306,14 @@ def test_a_wrong_request_authorizer_names_the_resource_and_property(template, lo
         load(template(CLOUDFORMATION_GATE.replace(*change)))
     for word in words:
         assert word in str(raised.value)
+
+
+def test_a_template_cloud_started_inside_a_running_cloud_leaves_its_moto_patches_on(template):
+    """Lab 09 runs LocalCloud.from_template while the lab's own cloud runs: stopping the inner cloud
+    must not take the outer cloud's patches of moto (its SQS clock among them) with it."""
+    from emulator.aws import moto_patches
+    with LocalCloud(start_time=START):
+        with LocalCloud.from_template(template(SECURED), start_time=START):
+            pass
+        assert moto_patches._originals, "the outer cloud lost its moto patches when the inner one stopped"
+    assert not moto_patches._originals
