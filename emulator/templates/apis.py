@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from ..arns import function_name_from
 from ..gateway.authorizers import DEFAULT_RESULT_TTL
 from .intrinsics import boolean, integer, text
 from .report import RouteInfo

@@ -13,7 +13,8 @@ Where this differs from AWS:
 - functions, queues and rules are named after their logical id unless the template names them
   (CloudFormation would add the stack name and a random suffix);
 - resource types the local cloud does not emulate (DynamoDB tables, buckets...) are not created: one
-  warning lists them, ``!Ref`` gives their logical id and ``!GetAtt`` an ARN-shaped stand-in;
+  warning lists them, ``!Ref`` gives their logical id and ``!GetAtt`` an ARN-shaped stand-in (Cognito
+  user pools, clients and groups are created, in moto: :mod:`.user_pools`);
 - IAM roles and policies, permissions, versions, aliases, log groups and API stages are kept as data:
   every function may call every other resource here;
 - a Scheduler schedule without ``Input`` delivers EventBridge's scheduled event, and schedules run in
