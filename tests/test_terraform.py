@@ -304,6 +304,49 @@ def test_serverless_yml_functions_events_and_resources(built, monkeypatch):
     assert client.get("/private").status_code == 401
 
 
+SERVERLESS_SECURED = """
+    service: grades
+    provider:
+      name: aws
+      runtime: python3.12
+      httpApi:
+        authorizers:
+          pool:
+            identitySource: $request.header.Authorization
+            issuerUrl: !GetAtt UserPool.ProviderURL
+            audience: [!Ref WebClient]
+    functions:
+      echo:
+        handler: src/lambda_function.lambda_handler
+        events:
+          - httpApi: {method: GET, path: /grades, authorizer: {name: pool}}
+    resources:
+      Resources:
+        UserPool:
+          Type: AWS::Cognito::UserPool
+        WebClient:
+          Type: AWS::Cognito::UserPoolClient
+          Properties:
+            UserPoolId: !Ref UserPool
+            ExplicitAuthFlows: [ALLOW_USER_PASSWORD_AUTH]
+"""
+
+
+def test_serverless_resources_make_a_user_pool_whose_tokens_its_jwt_authorizer_checks(built, tmp_path):
+    write_tf(tmp_path, "")
+    (tmp_path / "serverless.yml").write_text(textwrap.dedent(SERVERLESS_SECURED))
+    cloud = built(tmp_path / "serverless.yml")
+    idp = cloud.client("cognito-idp")
+    pool, client_id = cloud.template.resources["UserPool"], cloud.template.resources["WebClient"]
+    idp.admin_create_user(UserPoolId=pool, Username="ada")
+    idp.admin_set_user_password(UserPoolId=pool, Username="ada", Password="Correct-Horse-1", Permanent=True)
+    token = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": "ada", "PASSWORD": "Correct-Horse-1"})["AuthenticationResult"]["IdToken"]
+    client = cloud.http_app().test_client()
+    assert client.get("/grades").status_code == 401
+    assert client.get("/grades", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
 def test_serverless_stage_comes_from_the_options(built):
     cloud = built(TEMPLATES / "serverless" / "serverless.yml", parameters={"stage": "prod"})
     assert "shop-prod-hello" in cloud.template.functions and "shop-prod-jobs" in cloud.template.queues
