@@ -239,6 +239,18 @@ def test_sam_lambda_authorizer_with_simple_responses_allows_denies_and_caches(te
     assert not any("not emulated" in warning for warning in cloud.template.warnings), cloud.template.warnings
 
 
+def test_a_lambda_authorizer_without_identity_sources_is_called_on_every_request(template, load):
+    cloud = load(template(GATED.replace("""            Identity:
+              Headers: [Authorization]
+              ReauthorizeEvery: 60
+""", "")))
+    client = cloud.http_app().test_client()
+    assert client.get("/grades").status_code == 403  # no identity source to require: the authorizer decides
+    for _ in range(2):
+        assert client.get("/grades", headers={"Authorization": "open-sesame"}).status_code == 200
+    assert sum(invocation.function == "Gatekeeper" for invocation in cloud.invocations) == 3
+
+
 def test_a_payload_format_1_0_lambda_authorizer_is_reported_as_not_emulated(template, load):
     cloud = load(template(GATED.replace('AuthorizerPayloadFormatVersion: "2.0"', 'AuthorizerPayloadFormatVersion: "1.0"')
                           .replace("EnableSimpleResponses: true", "EnableSimpleResponses: false")))

@@ -86,10 +86,10 @@ class Apis:
             self.lambda_authorizer(api_id, name, config.get("authorizerUri"), style.upper(), sources, ttl,
                                    config.get("identityValidationExpression"), where)
         elif kind == "http" and style == "request":
-            sources = config.get("identitySource", [])
-            self.http_lambda_authorizer(api_id, name, config.get("authorizerUri"), config.get("authorizerPayloadFormatVersion"),
-                                        config.get("enableSimpleResponses", False), sources,
-                                        config.get("authorizerResultTtlInSeconds", DEFAULT_RESULT_TTL), where)
+            self.http_lambda_authorizer(api_id, name, config.get("authorizerUri"),
+                                        config.get("authorizerPayloadFormatVersion"),
+                                        config.get("enableSimpleResponses", False), config.get("identitySource", []),
+                                        config.get("authorizerResultTtlInSeconds"), where)
         elif kind == "http" and style == "jwt":
             jwt = config.get("jwtConfiguration") or {}
             self.jwt_authorizer(api_id, name, jwt.get("issuer"), jwt.get("audience") or [],
@@ -146,7 +146,8 @@ class Apis:
 
     def http_lambda_authorizer(self, api_id: str, name: str, uri: Any, payload_version: Any, simple_responses: Any,
                                sources: Any, ttl: Any, where: str) -> None:
-        """An HTTP API Lambda authorizer: ``sources`` a list (or comma-separated text) of ``$request...`` values."""
+        """An HTTP API Lambda authorizer: ``sources`` a list (or comma-separated text) of ``$request...`` values;
+        ``ttl`` None when the template sets none."""
         function = self.function_of(uri, f"{api_id}: authorizer {name}")
         if function is None:
             self.unsupported.add(name)
@@ -159,6 +160,8 @@ class Apis:
             return
         if isinstance(sources, str):
             sources = [source.strip() for source in sources.split(",") if source.strip()]
+        if ttl is None:  # API Gateway caches by identity source: with none (SAM without Identity), it cannot
+            ttl = DEFAULT_RESULT_TTL if sources else 0
         self.replacing(api_id, name)
         self.stack.call(where, self.gateway.add_http_lambda_authorizer, name, function, identity_source=tuple(sources),
                         simple_responses=boolean(self.stack.scope, simple_responses, f"{where}.EnableSimpleResponses"),
@@ -295,7 +298,7 @@ def create_http_authorizer(stack: Any, logical_id: str, properties: dict, where:
             stack.value(properties, "AuthorizerPayloadFormatVersion", where),
             stack.value(properties, "EnableSimpleResponses", where, False),
             stack.value(properties, "IdentitySource", where, []),
-            stack.value(properties, "AuthorizerResultTtlInSeconds", where, DEFAULT_RESULT_TTL), where)
+            stack.value(properties, "AuthorizerResultTtlInSeconds", where), where)
         return
     if style != "JWT":
         stack.apis.not_emulated(api_id, name, stack.value(properties, "AuthorizerType", where))
