@@ -162,6 +162,8 @@ def test_the_user_pool_client_and_group_are_moto_resources_with_cloudformation_r
     assert environment == {"POOL_ARN": pool["Arn"], "PROVIDER_NAME": provider, "PROVIDER_URL": f"https://{provider}",
                            "POOL_ID": pool_id, "CLIENT_ID": client_id, "CLIENT_NAME": "WebClient", "GROUP": "teachers"}
     assert not any("not emulated" in warning for warning in cloud.template.warnings), cloud.template.warnings
+    assert f"Cognito UserPool: user pool {pool_id}" in str(cloud.template)
+    assert f"Cognito WebClient: app client {client_id} of {pool_id}" in str(cloud.template)
 
 
 def test_the_jwt_authorizer_refuses_no_token_and_passes_an_id_token_of_the_pool_with_its_claims(template, load):

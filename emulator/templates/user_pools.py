@@ -70,6 +70,7 @@ def create_user_pool(stack: Any, logical_id: str, properties: dict, where: str) 
     provider = f"cognito-idp.{stack.cloud.region}.amazonaws.com/{pool['Id']}"  # the issuer, without https://
     stack.remember(logical_id, pool["Id"], Arn=pool["Arn"], ProviderName=provider,
                    ProviderURL=f"https://{provider}", UserPoolId=pool["Id"])
+    stack.report.user_pools[logical_id] = f"user pool {pool['Id']}"
 
 
 def create_user_pool_client(stack: Any, logical_id: str, properties: dict, where: str) -> None:
@@ -80,6 +81,7 @@ def create_user_pool_client(stack: Any, logical_id: str, properties: dict, where
     client = _cognito(stack, where, "CreateUserPoolClient", arguments)["UserPoolClient"]
     secret = {"ClientSecret": client["ClientSecret"]} if "ClientSecret" in client else {}
     stack.remember(logical_id, client["ClientId"], ClientId=client["ClientId"], Name=client["ClientName"], **secret)
+    stack.report.user_pools[logical_id] = f"app client {client['ClientId']} of {arguments['UserPoolId']}"
 
 
 def create_user_pool_group(stack: Any, logical_id: str, properties: dict, where: str) -> None:
