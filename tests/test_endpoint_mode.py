@@ -341,7 +341,8 @@ def test_a_value_that_is_not_a_url_is_refused(monkeypatch):
 
 
 def test_a_jwt_authorizer_checks_tokens_of_a_user_pool_on_the_server(endpoint, monkeypatch):
-    """The template's user pool is the server's; the authorizer reads the key set the server publishes."""
+    """The template's user pool is the server's; the authorizer reads the key set the server publishes;
+    the pool is deleted when the cloud stops, as its queues are."""
     monkeypatch.setenv(ENDPOINT_VARIABLE, endpoint)
     with LocalCloud.from_template(TEMPLATES / "secured" / "template.yaml", start_time=START) as cloud:
         idp = boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=endpoint)  # the server's own
@@ -355,6 +356,7 @@ def test_a_jwt_authorizer_checks_tokens_of_a_user_pool_on_the_server(endpoint, m
         assert client.get("/grades").status_code == 401
         assert client.get("/grades", headers={"Authorization": f"Bearer {token}"}).get_json() == {
             "user": "ada", "groups": "[]"}
+    assert idp.list_user_pools(MaxResults=10)["UserPools"] == []  # the cloud's pool is gone with it
 
 
 # -- the command line and the labs -----------------------------------------------------------------------
