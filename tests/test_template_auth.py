@@ -195,6 +195,14 @@ def test_a_token_of_another_pool_is_refused(template, load):
     assert response.status_code == 401  # signed with the same key, but another issuer and audience
 
 
+def test_a_client_with_a_generated_secret_gives_it_as_an_attribute(template, load):
+    cloud = load(template(SECURED.replace("      ExplicitAuthFlows:", "      GenerateSecret: true\n      ExplicitAuthFlows:")
+                          .replace("CLIENT_NAME: !GetAtt WebClient.Name", "CLIENT_SECRET: !GetAtt WebClient.ClientSecret")))
+    pool_id, client_id = cloud.template.resources["UserPool"], cloud.template.resources["WebClient"]
+    described = cloud.client("cognito-idp").describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)
+    assert cloud.function("Grades").config.environment["CLIENT_SECRET"] == described["UserPoolClient"]["ClientSecret"]
+
+
 def test_a_property_the_api_does_not_take_at_creation_is_warned_about(template, load):
     cloud = load(template(SECURED.replace("UserPoolName: lab-users", "UserPoolName: lab-users\n      EnabledMfas: [SOFTWARE_TOKEN_MFA]")))
     assert any("UserPool: EnabledMfas not applied here" in warning for warning in cloud.template.warnings)
