@@ -510,7 +510,7 @@ class LocalCloud:
         """The local API Gateway (REST and HTTP APIs) that turns HTTP requests into events."""
         if self._api_gateway is None:
             from .gateway.api_gateway import ApiGateway  # Flask is imported only when an API is used
-            self._api_gateway = ApiGateway(self, lambda issuer: cognito.issuer_keys(issuer, self.account_id))
+            self._api_gateway = ApiGateway(self, lambda issuer: cognito.issuer_keys(issuer, self.account_id, self.endpoint_url))
         return self._api_gateway
 
     def add_route(self, method: str, path: str, function: str, api: str = "rest", **options: Any) -> None:

@@ -28,6 +28,7 @@ from moto_server import endpoint, moto_endpoint  # noqa: F401  (fixtures)
 TEMPLATES = Path(__file__).parent / "fixtures" / "templates"
 CALCULATOR = TEMPLATES / "calculator" / "template.yaml"
 CLOCK = TEMPLATES / "clock" / "template.yaml"
+SECURED = TEMPLATES / "secured" / "template.yaml"
 ACCOUNT = "123456789012"
 LAB_ROLE = f"arn:aws:iam::{ACCOUNT}:role/LabRole"
 
@@ -183,6 +184,22 @@ def test_what_moto_skips_an_http_api_a_scheduler_schedule_and_an_event_invoke_co
     assert result.api_url is None  # on AWS: https://<api id>.execute-api.us-east-1.amazonaws.com
     [group] = client(endpoint, "logs").describe_log_groups(logGroupNamePrefix="/aws/lambda/")["logGroups"]
     assert (group["logGroupName"], group["retentionInDays"]) == (f"/aws/lambda/{result.resources['Fn'][1]}", 7)
+
+
+def test_what_moto_skips_a_cognito_user_pool_its_client_and_group(endpoint, account):
+    """moto's CloudFormation skips AWS::Cognito::UserPool, UserPoolClient and UserPoolGroup (and the HTTP
+    API): the stack completes with the function only, no user pool exists, and a Ref to the pool reads as
+    nothing, so the Outputs naming them are dropped. AWS creates the pool, its client and group, and the
+    JWT authorizer checks that pool's tokens."""
+    plan = deploy.plan(SECURED, "secured", account)
+    assert {("Add", "UserPool"), ("Add", "WebClient"), ("Add", "Teachers"), ("Add", "GradesApi"),
+            ("Add", "Grades")} <= actions(plan)
+    result = deploy.apply(plan, log=lambda line: None)
+
+    assert result.status == "CREATE_COMPLETE"
+    assert set(result.resources) == {"Grades", "GradesRole", "GradesMyGradesPermission"}  # and no empty ids
+    assert client(endpoint, "cognito-idp").list_user_pools(MaxResults=10)["UserPools"] == []
+    assert "UserPoolId" not in result.outputs and "   (" not in str(result)
 
 
 def test_what_moto_cannot_build_a_sam_rest_api(endpoint, account, tmp_path):

@@ -340,6 +340,25 @@ def test_a_value_that_is_not_a_url_is_refused(monkeypatch):
         LocalCloud()
 
 
+def test_a_jwt_authorizer_checks_tokens_of_a_user_pool_on_the_server(endpoint, monkeypatch):
+    """The template's user pool is the server's; the authorizer reads the key set the server publishes;
+    the pool is deleted when the cloud stops, as its queues are."""
+    monkeypatch.setenv(ENDPOINT_VARIABLE, endpoint)
+    with LocalCloud.from_template(TEMPLATES / "secured" / "template.yaml", start_time=START) as cloud:
+        idp = boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=endpoint)  # the server's own
+        pool, client_id = cloud.template.resources["UserPool"], cloud.template.resources["WebClient"]
+        assert [p["Id"] for p in idp.list_user_pools(MaxResults=10)["UserPools"]] == [pool]
+        idp.admin_create_user(UserPoolId=pool, Username="ada")
+        idp.admin_set_user_password(UserPoolId=pool, Username="ada", Password="Correct-Horse-1", Permanent=True)
+        token = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+            "USERNAME": "ada", "PASSWORD": "Correct-Horse-1"})["AuthenticationResult"]["IdToken"]
+        client = cloud.http_app().test_client()
+        assert client.get("/grades").status_code == 401
+        assert client.get("/grades", headers={"Authorization": f"Bearer {token}"}).get_json() == {
+            "user": "ada", "groups": "[]"}
+    assert idp.list_user_pools(MaxResults=10)["UserPools"] == []  # the cloud's pool is gone with it
+
+
 # -- the command line and the labs -----------------------------------------------------------------------
 
 def run_command(endpoint: str, *arguments: str) -> subprocess.CompletedProcess:
@@ -385,7 +404,8 @@ LAB_QUEUES = {  # what each lab leaves on the server
     # It deploys the calculator's stack to the server and destroys it; the local cloud runs the same template.
     "09_deploy": {"InputDeadLetterQueue", "InputQueue", "OutputQueue"},
 }
-ALSO_SHOWN = {"09_deploy": ["deploying to the server at {endpoint}", "results: [{{'result': 42.0}}, {{'result': 0.25}}]"]}
+ALSO_SHOWN = {"09_deploy": ["deploying to the server at {endpoint}", "results: [{{'result': 42.0}}, {{'result': 0.25}}]",
+                            "with ada's ID token: 200 {{'user': 'ada', 'groups': '[teachers]'}}"]}
 
 
 # Run in the notebook's kernel after its last cell, while its cloud still runs: the queues on the server.

@@ -31,7 +31,11 @@ ALSO_SHOWN = {
     "09_deploy": ["deploying to this notebook's local cloud", "Nothing leaves your computer.",
                   "+ Add    Calculator", "~ Modify Calculator", "Stack 'calculator-lab': UPDATE_COMPLETE.",
                   "results: [{'result': 42.0}, {'result': 0.25}]",
-                  "nothing to do: there is no stack 'calculator-lab'"],
+                  "nothing to do: there is no stack 'calculator-lab'",
+                  "without a token: 401 {'message': 'Unauthorized'}",
+                  "with ada's ID token: 200 {'user': 'ada', 'groups': '[teachers]'}",
+                  "+ Add    UserPool", "Stack 'secured-lab': CREATE_COMPLETE.",
+                  "Stack 'secured-lab' is deleted"],
 }
 
 

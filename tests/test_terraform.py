@@ -169,6 +169,105 @@ def test_terraform_mistakes_name_the_block(tmp_path, text, words):
         LocalCloud.from_terraform(write_tf(tmp_path, text)).stop()
 
 
+SECURED = """
+    resource "aws_cognito_user_pool" "pool" {
+      name = "lab-users"
+      password_policy { minimum_length = 8 }
+    }
+    resource "aws_cognito_user_pool_client" "web" {
+      name                = "web"
+      user_pool_id        = aws_cognito_user_pool.pool.id
+      explicit_auth_flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    }
+    resource "aws_cognito_user_group" "teachers" {
+      name         = "teachers"
+      user_pool_id = aws_cognito_user_pool.pool.id
+    }
+    resource "aws_lambda_function" "echo" {
+      function_name = "echo"
+      filename      = "src"
+      handler       = "lambda_function.lambda_handler"
+      runtime       = "python3.12"
+      role          = "arn:aws:iam::123456789012:role/lab"
+      environment { variables = { CLIENT_NAME = aws_cognito_user_pool_client.web.name } }
+    }
+    resource "aws_lambda_function" "gate" {
+      function_name = "gate"
+      filename      = "src"
+      handler       = "gate.handler"
+      runtime       = "python3.12"
+      role          = "arn:aws:iam::123456789012:role/lab"
+    }
+    resource "aws_apigatewayv2_api" "api" {
+      name          = "api"
+      protocol_type = "HTTP"
+    }
+    resource "aws_apigatewayv2_integration" "echo" {
+      api_id           = aws_apigatewayv2_api.api.id
+      integration_type = "AWS_PROXY"
+      integration_uri  = aws_lambda_function.echo.invoke_arn
+    }
+    resource "aws_apigatewayv2_authorizer" "pool" {
+      api_id           = aws_apigatewayv2_api.api.id
+      authorizer_type  = "JWT"
+      identity_sources = ["$request.header.Authorization"]
+      name             = "pool"
+      jwt_configuration {
+        issuer   = "https://${aws_cognito_user_pool.pool.endpoint}"
+        audience = [aws_cognito_user_pool_client.web.id]
+      }
+    }
+    resource "aws_apigatewayv2_authorizer" "gate" {
+      api_id                            = aws_apigatewayv2_api.api.id
+      authorizer_type                   = "REQUEST"
+      name                              = "gate"
+      authorizer_uri                    = aws_lambda_function.gate.invoke_arn
+      authorizer_payload_format_version = "2.0"
+      enable_simple_responses           = true
+      identity_sources                  = ["$request.header.Authorization"]
+    }
+    resource "aws_apigatewayv2_route" "grades" {
+      api_id             = aws_apigatewayv2_api.api.id
+      route_key          = "GET /grades"
+      target             = "integrations/${aws_apigatewayv2_integration.echo.id}"
+      authorization_type = "JWT"
+      authorizer_id      = aws_apigatewayv2_authorizer.pool.id
+    }
+    resource "aws_apigatewayv2_route" "gated" {
+      api_id             = aws_apigatewayv2_api.api.id
+      route_key          = "GET /gated"
+      target             = "integrations/${aws_apigatewayv2_integration.echo.id}"
+      authorization_type = "CUSTOM"
+      authorizer_id      = aws_apigatewayv2_authorizer.gate.id
+    }
+"""
+GATE = "def handler(event, context):\n    return {'isAuthorized': event['headers'].get('authorization') == 'open-sesame'}\n"
+
+
+def test_terraform_cognito_user_pool_behind_a_jwt_authorizer_and_a_request_authorizer(load, tmp_path):
+    folder = write_tf(tmp_path, SECURED)
+    (folder / "src" / "gate.py").write_text(GATE)
+    cloud = load(folder)
+    idp = cloud.client("cognito-idp")
+    pool, client_id = cloud.template.resources["aws_cognito_user_pool.pool"], cloud.template.resources[
+        "aws_cognito_user_pool_client.web"]
+    assert idp.describe_user_pool(UserPoolId=pool)["UserPool"]["Policies"]["PasswordPolicy"]["MinimumLength"] == 8
+    assert cloud.function("echo").config.environment == {"CLIENT_NAME": "web"}
+    idp.admin_create_user(UserPoolId=pool, Username="ada")
+    idp.admin_set_user_password(UserPoolId=pool, Username="ada", Password="Correct-Horse-1", Permanent=True)
+    idp.admin_add_user_to_group(UserPoolId=pool, Username="ada", GroupName="teachers")
+    token = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": "ada", "PASSWORD": "Correct-Horse-1"})["AuthenticationResult"]["IdToken"]
+    client = cloud.http_app().test_client()
+    assert client.get("/grades").status_code == 401
+    allowed = client.get("/grades", headers={"Authorization": f"Bearer {token}"})
+    assert allowed.status_code == 200
+    assert allowed.get_json()["requestContext"]["authorizer"]["jwt"]["claims"]["cognito:groups"] == "[teachers]"
+    assert client.get("/gated", headers={"Authorization": "wrong"}).status_code == 403
+    assert client.get("/gated", headers={"Authorization": "open-sesame"}).status_code == 200
+    assert not any("not emulated" in warning for warning in cloud.template.warnings), cloud.template.warnings
+
+
 def test_serverless_yml_functions_events_and_resources(load, monkeypatch):
     monkeypatch.delenv("LAMBDA_LAB_TEST_UNSET", raising=False)
     cloud = load(TEMPLATES / "serverless" / "serverless.yml")
@@ -187,6 +286,49 @@ def test_serverless_yml_functions_events_and_resources(load, monkeypatch):
     assert client.get("/hi").get_data(as_text=True) == "/hi"
     assert client.get("/hello/ada").get_data(as_text=True) == "/hello/ada"
     assert client.get("/private").status_code == 401
+
+
+SERVERLESS_SECURED = """
+    service: grades
+    provider:
+      name: aws
+      runtime: python3.12
+      httpApi:
+        authorizers:
+          pool:
+            identitySource: $request.header.Authorization
+            issuerUrl: !GetAtt UserPool.ProviderURL
+            audience: [!Ref WebClient]
+    functions:
+      echo:
+        handler: src/lambda_function.lambda_handler
+        events:
+          - httpApi: {method: GET, path: /grades, authorizer: {name: pool}}
+    resources:
+      Resources:
+        UserPool:
+          Type: AWS::Cognito::UserPool
+        WebClient:
+          Type: AWS::Cognito::UserPoolClient
+          Properties:
+            UserPoolId: !Ref UserPool
+            ExplicitAuthFlows: [ALLOW_USER_PASSWORD_AUTH]
+"""
+
+
+def test_serverless_resources_make_a_user_pool_whose_tokens_its_jwt_authorizer_checks(load, tmp_path):
+    write_tf(tmp_path, "")
+    (tmp_path / "serverless.yml").write_text(textwrap.dedent(SERVERLESS_SECURED))
+    cloud = load(tmp_path / "serverless.yml")
+    idp = cloud.client("cognito-idp")
+    pool, client_id = cloud.template.resources["UserPool"], cloud.template.resources["WebClient"]
+    idp.admin_create_user(UserPoolId=pool, Username="ada")
+    idp.admin_set_user_password(UserPoolId=pool, Username="ada", Password="Correct-Horse-1", Permanent=True)
+    token = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": "ada", "PASSWORD": "Correct-Horse-1"})["AuthenticationResult"]["IdToken"]
+    client = cloud.http_app().test_client()
+    assert client.get("/grades").status_code == 401
+    assert client.get("/grades", headers={"Authorization": f"Bearer {token}"}).status_code == 200
 
 
 def test_serverless_stage_comes_from_the_options(load):

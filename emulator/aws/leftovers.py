@@ -9,6 +9,7 @@ calls: the cloud itself, a notebook cell, a handler):
 
 - SQS queues (``CreateQueue``),
 - EventBridge rules (``PutRule``) and EventBridge Scheduler schedules (``CreateSchedule``),
+- Cognito user pools (``CreateUserPool``; deleting a pool deletes its app clients, groups and users),
 
 and deletes them in ``stop()``. What other processes created is left alone. A queue that already
 existed when this process "created" it (``CreateQueue`` on an existing name returns it) is deleted too.
@@ -38,6 +39,7 @@ class Leftovers:
         self.queues: list[str] = []  # queue URLs
         self.rules: list[str] = []  # rule names, on the default event bus
         self.schedules: list[tuple[str, str]] = []  # (group, name)
+        self.user_pools: list[str] = []  # user pool ids
 
     def activate(self) -> None:
         _active.append(self)
@@ -57,7 +59,9 @@ class Leftovers:
             self._call("events", "delete_rule", Name=name)
         for url in self.queues:
             self._call("sqs", "delete_queue", QueueUrl=url)
-        self.queues, self.rules, self.schedules = [], [], []
+        for pool in self.user_pools:
+            self._call("cognito-idp", "delete_user_pool", UserPoolId=pool)
+        self.queues, self.rules, self.schedules, self.user_pools = [], [], [], []
 
     def _call(self, service: str, operation: str, **params: Any) -> dict | None:
         """One clean-up call; None when the resource is gone already or the call failed (with a warning)."""
@@ -93,10 +97,17 @@ def _created_schedule(parsed: dict, context: dict, **kwargs: Any) -> None:
         _active[-1].schedules.append(schedule)
 
 
+def _created_user_pool(parsed: dict, **kwargs: Any) -> None:
+    pool = parsed.get("UserPool", {}).get("Id")
+    if _active and pool and pool not in _active[-1].user_pools:
+        _active[-1].user_pools.append(pool)
+
+
 BUILTIN_HANDLERS.extend([
     ("before-parameter-build.events.PutRule", remember_params),
     ("before-parameter-build.scheduler.CreateSchedule", remember_params),
     ("after-call.sqs.CreateQueue", _created_queue),
     ("after-call.events.PutRule", _put_rule),
     ("after-call.scheduler.CreateSchedule", _created_schedule),
+    ("after-call.cognito-idp.CreateUserPool", _created_user_pool),
 ])

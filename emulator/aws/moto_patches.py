@@ -24,9 +24,15 @@ long polling from hanging on a clock that stands still; the fourth saves work mo
    gives it SQS's own wording, which names the attribute, plus the queue and both values.
 6. Cognito's ``GetUser`` refuses an expired access token (``NotAuthorizedException: Access Token has
    expired``); moto's accepts it for ever. The patch checks the token's ``exp`` on the virtual clock.
+7. moto's CloudFormation says twice on stderr (a log line and a ``UserWarning``), at every change set,
+   that it skips a resource type it does not support (Cognito, API Gateway v2...). README's Deploying
+   table lists what it skips, and lab 09 says so; the patch keeps those notices out of the notebook.
 """
 
 from __future__ import annotations
+
+import logging
+import warnings
 
 import jwt
 
@@ -42,16 +48,27 @@ from .interception import answered_here
 from ..triggers.clock import VirtualClock
 
 _originals: dict[str, object] = {}
+_running = 0  # how many running clouds use the patches: a cloud may start while another runs
+SKIPPED_TYPE = r"Tried to parse .* but it's not supported by moto's CloudFormation implementation"
+
+
+def _not_a_skipped_type(record: logging.LogRecord) -> bool:
+    """False for moto's log line about a resource type its CloudFormation skips."""
+    return not str(record.msg).startswith("No Moto CloudFormation support for")
 
 
 def install(clock: VirtualClock) -> None:
-    if _originals:
+    global _running
+    _running += 1
+    if _originals:  # installed by the cloud this one runs inside (its clock is the process's time)
         return
     _originals.update(unix_time=sqs_models.unix_time, unix_time_millis=sqs_models.unix_time_millis,
                       retention=sqs_models.SQSBackend.is_message_valid_based_on_retention_period,
                       receive=sqs_models.SQSBackend.receive_message, stubber=BotocoreStubber.__call__,
                       create_queue=sqs_models.SQSBackend.create_queue,
                       get_user=cognito_models.CognitoIdpBackend.get_user)
+    logging.getLogger("moto").addFilter(_not_a_skipped_type)
+    warnings.filterwarnings("ignore", message=SKIPPED_TYPE, category=UserWarning)
     stubber = BotocoreStubber.__call__
     receive = sqs_models.SQSBackend.receive_message
 
@@ -83,7 +100,9 @@ def install(clock: VirtualClock) -> None:
 
 
 def uninstall() -> None:
-    if not _originals:
+    global _running
+    _running = max(_running - 1, 0)
+    if not _originals or _running:  # not installed, or still in use by the cloud this one ran inside
         return
     sqs_depth.uninstall()
     sqs_models.unix_time = _originals["unix_time"]
@@ -93,6 +112,8 @@ def uninstall() -> None:
     BotocoreStubber.__call__ = _originals["stubber"]
     sqs_models.SQSBackend.create_queue = _originals["create_queue"]
     cognito_models.CognitoIdpBackend.get_user = _originals["get_user"]
+    logging.getLogger("moto").removeFilter(_not_a_skipped_type)
+    warnings.filters[:] = [kept for kept in warnings.filters if getattr(kept[1], "pattern", None) != SKIPPED_TYPE]
     _originals.clear()
 
 

@@ -304,7 +304,7 @@ def stack_resources(account: Account, stack: str) -> dict[str, tuple[str, str]]:
     pages = account.client("cloudformation").get_paginator("list_stack_resources").paginate(StackName=stack)
     return {r["LogicalResourceId"]: (r["ResourceType"], r.get("PhysicalResourceId", ""))
             for page in pages for r in page["StackResourceSummaries"]
-            if "LogicalResourceId" in r}  # moto lists the resources it skipped without one
+            if r.get("LogicalResourceId")}  # moto lists the resources it skipped with an empty id, or none
 
 
 def _api_url(resources: dict[str, tuple[str, str]], region: str) -> str | None:

@@ -10,9 +10,11 @@ authorizer, and the authorizers themselves live under ``securityDefinitions`` (R
 ``Integration``, with ``Authorizer`` resources. Both become the same routes here.
 
 Where this differs from AWS: the local gateway has one REST and one HTTP API, so the routes,
-authorizer names and CORS settings of several APIs of one kind share them; Cognito, IAM and HTTP API
-Lambda authorizers are not emulated (routes that use them are served without them, with a warning);
-integrations other than Lambda proxy (mock, HTTP, AWS service) are not served.
+authorizer names and CORS settings of several APIs of one kind share them; a REST API's Cognito and IAM
+authorizers, and HTTP API Lambda authorizers of payload format 1.0, are not emulated (routes that use
+them are served without them, with a warning); integrations other than Lambda proxy (mock, HTTP, AWS
+service) are not served. An HTTP API's JWT authorizer whose issuer is a user pool of the template
+(:mod:`.user_pools`) checks that pool's tokens.
 """
 
 from __future__ import annotations
@@ -20,9 +22,8 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from ..arns import function_name_from
 from ..gateway.authorizers import DEFAULT_RESULT_TTL
-from .intrinsics import integer, text
+from .intrinsics import boolean, integer, text
 from .report import RouteInfo
 
 INVOCATION_URI = re.compile(r"functions/(.+)/invocations")
@@ -34,7 +35,8 @@ CORS_KEYS = {"AllowOrigins": "allow_origins", "AllowMethods": "allow_methods", "
 REST_CORS_HEADERS = {"Access-Control-Allow-Origin": "allow_origins", "Access-Control-Allow-Methods": "allow_methods",
                      "Access-Control-Allow-Headers": "allow_headers", "Access-Control-Max-Age": "max_age",
                      "Access-Control-Allow-Credentials": "allow_credentials"}
-NOT_EMULATED = ("only JWT authorizers of HTTP APIs and Lambda authorizers of REST APIs are")
+NOT_EMULATED = ("JWT and Lambda authorizers of HTTP APIs, the latter with payload format 2.0, and Lambda "
+                "authorizers of REST APIs are")
 
 
 class Apis:
@@ -83,6 +85,11 @@ class Apis:
                           f"{where}.authorizerResultTtlInSeconds")
             self.lambda_authorizer(api_id, name, config.get("authorizerUri"), style.upper(), sources, ttl,
                                    config.get("identityValidationExpression"), where)
+        elif kind == "http" and style == "request":
+            self.http_lambda_authorizer(api_id, name, config.get("authorizerUri"),
+                                        config.get("authorizerPayloadFormatVersion"),
+                                        config.get("enableSimpleResponses", False), config.get("identitySource", []),
+                                        config.get("authorizerResultTtlInSeconds"), where)
         elif kind == "http" and style == "jwt":
             jwt = config.get("jwtConfiguration") or {}
             self.jwt_authorizer(api_id, name, jwt.get("issuer"), jwt.get("audience") or [],
@@ -136,6 +143,29 @@ class Apis:
         self.stack.call(where, self.gateway.add_lambda_authorizer, name, function, type=style,
                         identity_source=sources, validation_expression=validation,
                         result_ttl=ttl)
+
+    def http_lambda_authorizer(self, api_id: str, name: str, uri: Any, payload_version: Any, simple_responses: Any,
+                               sources: Any, ttl: Any, where: str) -> None:
+        """An HTTP API Lambda authorizer: ``sources`` a list (or comma-separated text) of ``$request...`` values;
+        ``ttl`` None when the template sets none."""
+        function = self.function_of(uri, f"{api_id}: authorizer {name}")
+        if function is None:
+            self.unsupported.add(name)
+            return
+        if payload_version is None:  # API Gateway requires it of a REQUEST authorizer of an HTTP API
+            raise self.stack.error(where, f"authorizer {name} needs AuthorizerPayloadFormatVersion: write \"2.0\" "
+                                          f"(the event the local gateway sends its function)")
+        if text(payload_version) != "2.0":
+            self.not_emulated(api_id, name, f"Lambda, payload format {payload_version}")
+            return
+        if isinstance(sources, str):
+            sources = [source.strip() for source in sources.split(",") if source.strip()]
+        if ttl is None:  # API Gateway caches by identity source: with none (SAM without Identity), it cannot
+            ttl = DEFAULT_RESULT_TTL if sources else 0
+        self.replacing(api_id, name)
+        self.stack.call(where, self.gateway.add_http_lambda_authorizer, name, function, identity_source=tuple(sources),
+                        simple_responses=boolean(self.stack.scope, simple_responses, f"{where}.EnableSimpleResponses"),
+                        result_ttl=integer(self.stack.scope, ttl, f"{where}.AuthorizerResultTtlInSeconds"))
 
     def jwt_authorizer(self, api_id: str, name: str, issuer: Any, audience: Any, source: Any, where: str) -> None:
         self.replacing(api_id, name)
@@ -257,11 +287,20 @@ def create_integration(stack: Any, logical_id: str, properties: dict, where: str
 
 
 def create_http_authorizer(stack: Any, logical_id: str, properties: dict, where: str) -> None:
-    """``AWS::ApiGatewayV2::Authorizer``: a JWT authorizer (issuer, audience) of an HTTP API."""
+    """``AWS::ApiGatewayV2::Authorizer``: JWT (issuer, audience) or REQUEST (a Lambda function) of an HTTP API."""
     name = stack.value(properties, "Name", where, logical_id)
     stack.remember(logical_id, name, AuthorizerId=name)
     api_id = _label(stack, properties, "ApiId")
-    if str(stack.value(properties, "AuthorizerType", where, "")).upper() != "JWT":
+    style = str(stack.value(properties, "AuthorizerType", where, "")).upper()
+    if style == "REQUEST":
+        stack.apis.http_lambda_authorizer(
+            api_id, name, stack.value(properties, "AuthorizerUri", where),
+            stack.value(properties, "AuthorizerPayloadFormatVersion", where),
+            stack.value(properties, "EnableSimpleResponses", where, False),
+            stack.value(properties, "IdentitySource", where, []),
+            stack.value(properties, "AuthorizerResultTtlInSeconds", where), where)
+        return
+    if style != "JWT":
         stack.apis.not_emulated(api_id, name, stack.value(properties, "AuthorizerType", where))
         return
     jwt = stack.section(properties, "JwtConfiguration", where)
@@ -278,8 +317,9 @@ def create_http_route(stack: Any, logical_id: str, properties: dict, where: str)
     target = text(stack.value(properties, "Target", where, "")).removeprefix("integrations/")
     uri = stack.apis.integrations.get(target)
     authorization = str(stack.value(properties, "AuthorizationType", where, "NONE")).upper()
-    authorizer = stack.value(properties, "AuthorizerId", where) if authorization == "JWT" else None
-    if authorization not in ("NONE", "JWT"):
+    # HTTP APIs: JWT for a JWT authorizer, CUSTOM for a Lambda authorizer.
+    authorizer = stack.value(properties, "AuthorizerId", where) if authorization in ("JWT", "CUSTOM") else None
+    if authorization not in ("NONE", "JWT", "CUSTOM"):
         stack.warn(f"{api_id}: {key} uses {authorization} authorization, which is not emulated; it is served without it")
     stack.apis.route(api_id, "http", method, path, "aws_proxy" if uri else "", uri, authorizer,
                      stack.value(properties, "AuthorizationScopes", where, []), None, where)

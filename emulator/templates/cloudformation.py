@@ -13,7 +13,8 @@ Where this differs from AWS:
 - functions, queues and rules are named after their logical id unless the template names them
   (CloudFormation would add the stack name and a random suffix);
 - resource types the local cloud does not emulate (DynamoDB tables, buckets...) are not created: one
-  warning lists them, ``!Ref`` gives their logical id and ``!GetAtt`` an ARN-shaped stand-in;
+  warning lists them, ``!Ref`` gives their logical id and ``!GetAtt`` an ARN-shaped stand-in (Cognito
+  user pools, clients and groups are created, in moto: :mod:`.user_pools`);
 - IAM roles and policies, permissions, versions, aliases, log groups and API stages are kept as data:
   every function may call every other resource here;
 - a Scheduler schedule without ``Input`` delivers EventBridge's scheduled event, and schedules run in
@@ -34,7 +35,7 @@ import yaml
 
 from ..arns import function_name_from, queue_name_from
 from ..runtime.packages import unpack
-from . import apis
+from . import apis, user_pools
 from .intrinsics import NO_VALUE, Scope, boolean, integer, references, text
 from .report import DEFAULT_STACK_NAME, CloudBuilder, MappingInfo, ScheduleInfo, TemplateError, TemplateReport
 
@@ -277,7 +278,7 @@ class Stack:
         kind = self.resources[logical_id]["Type"]
         properties = self.resources[logical_id].get("Properties") or {}
         where = f"Resources.{logical_id}.Properties"
-        creator = CREATORS.get(kind) or apis.CREATORS.get(kind)
+        creator = CREATORS.get(kind) or apis.CREATORS.get(kind) or user_pools.CREATORS.get(kind)
         if creator is not None:
             creator(self, logical_id, properties, where)
         elif kind in DATA_TYPES:

@@ -37,6 +37,8 @@ class CloudBuilder(Protocol):
 
     def configure_async(self, name: str, **options: Any) -> None: ...
 
+    def client(self, service: str) -> Any: ...
+
 
 class TemplateError(ValueError):
     """The template is wrong: the message names the file, the resource and the property."""
@@ -98,6 +100,7 @@ class TemplateReport:
     schedules: list[ScheduleInfo] = field(default_factory=list)
     mappings: list[MappingInfo] = field(default_factory=list)
     routes: list[RouteInfo] = field(default_factory=list)
+    user_pools: dict[str, str] = field(default_factory=dict)  # logical id -> user pool id or app client id
     warnings: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
@@ -108,6 +111,7 @@ class TemplateReport:
         lines += [f"  schedule {s.rule}: {s.describe()}" for s in self.schedules]
         lines += [f"  SQS {m.queue} -> {m.function} (batch {m.batch_size})" for m in self.mappings]
         lines += [f"  {r.kind} API {r.api}: {r.method} {r.path} -> {r.function}" for r in self.routes]
+        lines += [f"  Cognito {logical_id}: {physical}" for logical_id, physical in self.user_pools.items()]
         lines += [f"  warning: {warning}" for warning in self.warnings]
         return "\n".join(lines)
 

@@ -13,7 +13,12 @@ from typing import Any, Callable
 # Terraform attribute -> what it is in CloudFormation: "Ref", or the GetAtt attribute.
 ATTRIBUTES = {"id": "Ref", "name": "Ref", "function_name": "Ref", "url": "Ref", "arn": "Arn", "qualified_arn": "Arn",
               "api_endpoint": "ApiEndpoint"}
-QUEUE_ATTRIBUTES = {**ATTRIBUTES, "name": "QueueName"}  # a queue's Ref is its URL
+# Where a kind's attributes differ from ATTRIBUTES'.
+KIND_ATTRIBUTES = {
+    "aws_sqs_queue": {**ATTRIBUTES, "name": "QueueName"},  # a queue's Ref is its URL
+    "aws_cognito_user_pool": {**ATTRIBUTES, "endpoint": "ProviderName"},  # the issuer without https://
+    "aws_cognito_user_pool_client": {**ATTRIBUTES, "name": "Name", "client_secret": "ClientSecret"},
+}
 
 
 def attribute(kind: str, name: str, attribute_name: str) -> Any:
@@ -25,7 +30,7 @@ def attribute(kind: str, name: str, attribute_name: str) -> Any:
     if attribute_name == "execution_arn":
         return {"Fn::Join": ["", ["arn:aws:execute-api:", {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"}, ":",
                                   {"Ref": logical_id}]]}
-    meaning = (QUEUE_ATTRIBUTES if kind == "aws_sqs_queue" else ATTRIBUTES).get(attribute_name, attribute_name)
+    meaning = KIND_ATTRIBUTES.get(kind, ATTRIBUTES).get(attribute_name, attribute_name)
     return {"Ref": logical_id} if meaning == "Ref" else {"Fn::GetAtt": [logical_id, meaning]}
 
 
@@ -39,6 +44,11 @@ def _block(value: Any) -> dict:
 def _set(properties: dict[str, Any], **values: Any) -> dict[str, Any]:
     """``properties`` with the given values that are set (Terraform leaves an argument out, not empty)."""
     return {**properties, **{key: value for key, value in values.items() if value not in (None, {}, [])}}
+
+
+def _pascal_case(block: dict) -> dict:
+    """A block's arguments with CloudFormation's names: ``minimum_length`` -> ``MinimumLength``."""
+    return {"".join(part.title() for part in key.split("_")): value for key, value in block.items()}
 
 
 def _one(kind: str, properties: dict[str, Any]) -> dict[str, dict]:
@@ -116,7 +126,7 @@ def http_api(module: Any, kind: str, name: str, args: dict) -> dict[str, dict]:
     return {f"{kind}.{name}": _one("AWS::ApiGatewayV2::Api", _set(
         {}, Name=args.get("name"), ProtocolType=args.get("protocol_type"), Target=args.get("target"),
         RouteKey=args.get("route_key"),
-        CorsConfiguration={"".join(part.title() for part in key.split("_")): value for key, value in cors.items()}))}
+        CorsConfiguration=_pascal_case(cors)))}
 
 
 def integration(module: Any, kind: str, name: str, args: dict) -> dict[str, dict]:
@@ -136,8 +146,33 @@ def authorizer(module: Any, kind: str, name: str, args: dict) -> dict[str, dict]
     jwt = _block(args.get("jwt_configuration"))
     return {f"{kind}.{name}": _one("AWS::ApiGatewayV2::Authorizer", _set(
         {}, ApiId=args.get("api_id"), Name=args.get("name") or name, AuthorizerType=args.get("authorizer_type"),
-        IdentitySource=args.get("identity_sources"),
+        IdentitySource=args.get("identity_sources"), AuthorizerUri=args.get("authorizer_uri"),
+        AuthorizerPayloadFormatVersion=args.get("authorizer_payload_format_version"),
+        EnableSimpleResponses=args.get("enable_simple_responses"),
+        AuthorizerResultTtlInSeconds=args.get("authorizer_result_ttl_in_seconds"),
         JwtConfiguration=_set({}, Issuer=jwt.get("issuer"), Audience=jwt.get("audience"))))}
+
+
+def user_pool(module: Any, kind: str, name: str, args: dict) -> dict[str, dict]:
+    password = _block(args.get("password_policy"))
+    return {f"{kind}.{name}": _one("AWS::Cognito::UserPool", _set(
+        {}, UserPoolName=args.get("name"), AliasAttributes=args.get("alias_attributes"),
+        UsernameAttributes=args.get("username_attributes"), AutoVerifiedAttributes=args.get("auto_verified_attributes"),
+        MfaConfiguration=args.get("mfa_configuration"),
+        Policies={"PasswordPolicy": _pascal_case(password)} if password else None))}
+
+
+def user_pool_client(module: Any, kind: str, name: str, args: dict) -> dict[str, dict]:
+    return {f"{kind}.{name}": _one("AWS::Cognito::UserPoolClient", _set(
+        {}, ClientName=args.get("name"), UserPoolId=args.get("user_pool_id"), GenerateSecret=args.get("generate_secret"),
+        ExplicitAuthFlows=args.get("explicit_auth_flows"), AccessTokenValidity=args.get("access_token_validity"),
+        IdTokenValidity=args.get("id_token_validity"), RefreshTokenValidity=args.get("refresh_token_validity")))}
+
+
+def user_group(module: Any, kind: str, name: str, args: dict) -> dict[str, dict]:
+    return {f"{kind}.{name}": _one("AWS::Cognito::UserPoolGroup", _set(
+        {}, GroupName=args.get("name"), UserPoolId=args.get("user_pool_id"), Description=args.get("description"),
+        Precedence=args.get("precedence"), RoleArn=args.get("role_arn")))}
 
 
 def data_resource(cloudformation_type: str, **names: str) -> Callable[[Any, str, str, dict], dict[str, dict]]:
@@ -160,6 +195,9 @@ CONVERTERS: dict[str, Callable[[Any, str, str, dict], dict[str, dict]]] = {
     "aws_apigatewayv2_integration": integration,
     "aws_apigatewayv2_route": route,
     "aws_apigatewayv2_authorizer": authorizer,
+    "aws_cognito_user_pool": user_pool,
+    "aws_cognito_user_pool_client": user_pool_client,
+    "aws_cognito_user_group": user_group,
     "aws_apigatewayv2_stage": data_resource("AWS::ApiGatewayV2::Stage"),
     "aws_lambda_permission": data_resource("AWS::Lambda::Permission", FunctionName="function_name",
                                            Principal="principal"),
