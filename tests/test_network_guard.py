@@ -15,3 +15,19 @@ def test_boto3_without_moto_cannot_reach_aws():
     with pytest.raises(Exception, match="tests must never leave this machine") as raised:
         client.list_queues()
     assert "sqs.us-east-1.amazonaws.com" in str(raised.value)
+
+
+def test_each_cloud_gets_a_fresh_default_session_that_reads_no_model_twice():
+    """moto drops boto3's default session when a cloud starts, so nothing cached before (credentials,
+    handlers) carries over; the kit's new session shares the already-read service models."""
+    import boto3
+
+    from emulator import LocalCloud
+
+    sessions, loaders = [], []
+    for _ in range(2):
+        with LocalCloud() as cloud:
+            cloud.sqs.list_queues()
+            sessions.append(boto3.DEFAULT_SESSION)
+            loaders.append(boto3.DEFAULT_SESSION._session.get_component("data_loader"))
+    assert sessions[0] is not sessions[1] and loaders[0] is loaders[1]

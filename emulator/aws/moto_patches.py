@@ -43,7 +43,7 @@ from moto.core.botocore_stubber import BotocoreStubber
 from moto.sqs import models as sqs_models
 from moto.sqs.exceptions import QueueAlreadyExists
 
-from . import sqs_depth
+from . import sessions, sqs_depth
 from .interception import answered_here
 from ..triggers.clock import VirtualClock
 
@@ -59,6 +59,7 @@ def _not_a_skipped_type(record: logging.LogRecord) -> bool:
 
 def install(clock: VirtualClock) -> None:
     global _running
+    sessions.renew_if_dropped()  # moto dropped boto3's default session as its first mock started
     _running += 1
     if _originals:  # installed by the cloud this one runs inside (its clock is the process's time)
         return
