@@ -352,7 +352,7 @@ def _child_main(request: dict, results_fd: int, forked: bool) -> None:
     test_file = Path(folder) / f"test_{job['exercise_id'].replace('-', '_')}.py"
     # --tb=native: pytest's own traceback rendering re-parses source files and nobody reads it here.
     pytest.main([str(test_file), "-c", str(Path(folder) / "pytest.ini"), "--rootdir", folder, "-q", "--tb=native",
-                 "-p", "no:cacheprovider", "-p", "no:stepwise"], plugins=[recorder, testing])
+                 "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:unraisableexception"], plugins=[recorder, testing])
     recorder.send({"kind": "done"})
     os._exit(0)
 
