@@ -325,21 +325,25 @@ def _spawned_main() -> None:
 
 def _child_main(request: dict, results_fd: int, forked: bool) -> None:
     """Set up the limits and the guards, run pytest on the exercise's tests, report, exit."""
+    from emulator.runtime import forkserver
+
     folder = request["folder"]
     if forked:
         processes.start_own_group()  # so the parent can kill all it starts
         processes.die_with_parent()  # and a parent that dies (a killed checking process) takes it along
-        os.closerange(3, results_fd)
-        os.closerange(results_fd + 1, 1 << 16)
+        _close_all_but({results_fd, *forkserver.spare_fds()})  # a spare fork server is this child's to use
         os.chdir(folder)
         os.environ.clear()
         os.environ.update(sandbox_environment(Path(folder)))
         devnull = os.open(os.devnull, os.O_RDWR)
         for stream in (0, 1, 2):
             os.dup2(devnull, stream)
-    limit_resources(request["job"]["memory_mb"], request["job"]["timeout"])
+    limits = (request["job"]["memory_mb"], int(request["job"]["timeout"]) + 5, FILE_SIZE_LIMIT)
+    processes.limit_resources(*limits)
     processes.keep_memory_private()  # a handler's process cannot read the token from /proc
-    isolation = file_access.restrict(readable_folders(request), [folder, tempfile.gettempdir(), "/dev/null", "/dev/shm"])
+    readable, writable = readable_folders(request), [folder, tempfile.gettempdir(), "/dev/null", "/dev/shm"]
+    isolation = file_access.restrict(readable, writable)
+    forkserver.fork_server().confine(readable, writable, limits)  # the functions' processes, limited alike
     install_network_guard()
     import pytest
 
@@ -373,9 +377,13 @@ def readable_folders(request: dict) -> list[str]:
     return [*SYSTEM_FOLDERS, *python, *kit, request["folder"], request["job"]["work_dir"]]
 
 
-def limit_resources(memory_mb: int, timeout: float) -> None:
-    """Memory (address space), CPU seconds, written file size, no core dumps. Unsupported ones are skipped."""
-    processes.limit_resources(memory_mb, int(timeout) + 5, FILE_SIZE_LIMIT)
+def _close_all_but(kept: set[int]) -> None:
+    """Close every file descriptor from 3 up except ``kept``."""
+    low = 3
+    for fd in sorted(kept):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 1 << 16)
 
 
 install_network_guard = network.install_guard  # refuse connections to anything but loopback, in this process

@@ -4,7 +4,9 @@ A check must not run the student's code in the notebook's process, and starting 
 imports pytest, moto, boto3 and the emulator costs more than a second before the first test runs.
 So a notebook keeps one *checking process* of its own, started in the background when the lab's first
 cell runs. It imports all of that once (:func:`grader.sandbox.preload`) and then, for each check,
-forks a child that runs the exercise's tests exactly as batch grading does: its own process group,
+forks a spare fork server for the check's functions (:func:`emulator.runtime.forkserver.prepare_spare`,
+made before the check arrives, so it holds nothing of it) and a child that runs the exercise's tests
+exactly as batch grading does: its own process group,
 an environment rebuilt without credentials, resource limits, no network, the time limit, results
 through a pipe with a token. The checking process itself never runs student code, so every check
 starts from the same clean state.
@@ -30,6 +32,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from emulator.platform.processes import FORK_AVAILABLE, kill_group
+from emulator.runtime import forkserver
 
 from . import sandbox
 
@@ -118,9 +121,13 @@ def serve() -> None:
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # nothing printed while importing can garble an answer
     sandbox.preload()
-    for line in sys.stdin.buffer:
-        job = sandbox.Job(**json.loads(line))
-        result = sandbox.run(job, fork=True)
+    while True:
+        forkserver.prepare_spare()  # before the check arrives: the spare holds nothing of it
+        line = sys.stdin.buffer.readline()
+        if not line:
+            return
+        result = sandbox.run(sandbox.Job(**json.loads(line)), fork=True)
+        forkserver.discard_spare()  # it served that check's functions only
         answers.write(json.dumps(asdict(result)).encode() + b"\n")
         answers.flush()
 

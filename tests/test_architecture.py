@@ -23,6 +23,7 @@ PARTS = (
     "emulator.timestamps",     # how AWS writes a moment
     "emulator.arns",           # names, URLs and ARNs of AWS resources
     "emulator.aws.interception",  # answering a boto3 request in-process (botocore's before-send)
+    "emulator.aws.sessions",   # boto3's default session, AWS's models read once
     "emulator.events",         # sample events of every trigger
     "emulator.runtime",        # functions, execution environments, invoke
     "emulator.arguments",      # the cloud's arguments and events checked as AWS checks them

@@ -3,11 +3,17 @@ warm between checks, and a process that dies or hangs replaced without a word lo
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from emulator.platform import file_access
 from grader import sandbox, warm
 from grader.check import make_check
 
@@ -71,3 +77,96 @@ def test_a_hanging_handler_times_out_and_the_process_stays_warm(tmp_path, checki
     hung = check_with(tmp_path, checking, HANGS, timeout=3)
     assert not hung.passed and "timed out" in hung.problem
     assert check_with(tmp_path, checking, ECHO).passed and checking.pid == pid
+
+
+KIT = Path(__file__).resolve().parents[1]
+READS_THE_SOLUTIONS = f"""
+def lambda_handler(event, context):
+    try:
+        open({str(KIT / "solutions" / "06_calculator.ipynb")!r}).read()
+    except PermissionError:
+        return event['key1']
+    return 'read the solutions'
+"""
+LEAVES_A_CHILD = """
+import os, time
+def lambda_handler(event, context):
+    if os.fork() == 0:
+        open({pid_file!r}, 'w').write(str(os.getpid()))
+        time.sleep(600)
+        os._exit(0)
+    return event['key1']
+"""
+
+
+def test_a_checks_functions_cannot_read_the_kits_solutions(tmp_path, checking):
+    """The spare fork server was made before any Landlock rule: each function's process applies the
+    test process's rules itself."""
+    if not file_access.abi_version():
+        pytest.skip("this kernel has no Landlock")
+    assert check_with(tmp_path, checking, READS_THE_SOLUTIONS).passed
+
+
+def test_what_a_checks_function_forks_ends_with_the_check(tmp_path, checking):
+    pid_file = tmp_path / "child.pid"
+    assert check_with(tmp_path, checking, LEAVES_A_CHILD.format(pid_file=str(pid_file))).passed
+    child = int(pid_file.read_text())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(child):
+        time.sleep(0.1)
+    assert not _alive(child)
+
+
+SPARE_HOLDS_NO_TOKEN = """
+import json, secrets, sys
+from pathlib import Path
+from grader import sandbox
+from emulator.runtime import forkserver
+
+work, out = Path(sys.argv[1]), sys.argv[2]
+sandbox.preload()
+forkserver.prepare_spare()
+tokens, token_hex = [], secrets.token_hex
+secrets.token_hex = lambda size: tokens.append(token_hex(size)) or tokens[-1]  # the check's token, seen here
+tests = f"import json\\ndef test_a(cloud):\\n    open({out!r}, 'w').write(json.dumps(cloud.invoke('echo', {{}}).payload))\\n"
+result = sandbox.run(sandbox.Job("01-token", tests, ("test_a",), str(work), [{"name": "echo", "timeout": 60}],
+                                 timeout=120), fork=True)
+forkserver.discard_spare()
+found = json.loads(Path(out).read_text())
+print(json.dumps([result.kind, len(found) > 0, tokens[0] in found]))
+"""
+SCANS_ITS_MEMORY = """
+import re
+def lambda_handler(event, context):
+    found = set()
+    with open("/proc/self/maps") as maps, open("/proc/self/mem", "rb", 0) as memory:
+        for line in maps:
+            span, permissions = line.split()[:2]
+            if permissions.startswith("rw"):
+                start, end = (int(part, 16) for part in span.split("-"))
+                try:
+                    memory.seek(start)
+                    found.update(re.findall(rb"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])", memory.read(end - start)))
+                except (OSError, ValueError, OverflowError):
+                    pass
+    return sorted(token.decode() for token in found)
+"""
+
+
+def test_a_checks_functions_hold_nothing_of_the_check(tmp_path):
+    """The spare is forked before the check arrives: of all the token-like strings in a function's
+    memory, none is the check's token."""
+    (tmp_path / "echo").mkdir()
+    (tmp_path / "echo" / "lambda_function.py").write_text(SCANS_ITS_MEMORY)
+    completed = subprocess.run([sys.executable, "-c", SPARE_HOLDS_NO_TOKEN, str(tmp_path), str(tmp_path / "found.json")],
+                               capture_output=True, text=True, cwd=KIT, timeout=120)
+    assert completed.stdout.splitlines()[-1:] == ['["ok", true, false]'], completed.stderr[-2000:]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/stat")
+    return not (status.exists() and status.read_text().rsplit(")", 1)[1].split()[0] == "Z")

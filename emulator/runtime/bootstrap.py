@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import exits, logs
+from ..aws import sessions
 from ..platform import network
 from .environment import ExecutionEnvironment
 from .function import FunctionConfig, LoggingConfig, make_logging_config
@@ -277,6 +278,7 @@ def preload() -> None:
     """
     _virtual_time()
     _after_import("botocore.handlers", _bridge_boto3)  # before the default session copies the handlers
+    sessions.renew_if_dropped()
     import boto3
     import botocore.handlers  # noqa: F401
     for service in PRELOADED_SERVICES:

@@ -43,6 +43,12 @@ class ForkServer:
         self._on_exit: dict[int, Callable[[int], None]] = {}
         self._early_exits: dict[int, int] = {}  # environments that ended before their spawner heard of them
         self._news_lock = threading.Lock()
+        self._confinement: dict | None = None
+
+    def confine(self, readable: list[str], writable: list[str], limits: tuple[int, int, int]) -> None:
+        """Have every environment limit itself as the grader's test process did: these files only
+        (Landlock), and ``limits`` (memory MB, CPU seconds, file size bytes)."""
+        self._confinement = {"readable": readable, "writable": writable, "limits": list(limits)}
 
     def start(self) -> None:
         """Start the fork server if none runs (it imports in the background)."""
@@ -53,7 +59,8 @@ class ForkServer:
         """A new execution environment's process id; ``on_exit(returncode)`` is called when it ends."""
         with self._lock:
             self._start()
-            self._process.stdin.write(json.dumps({"cwd": str(cwd), "env": env, "argv": argv}).encode() + b"\n")
+            request = {"cwd": str(cwd), "env": env, "argv": argv, "confine": self._confinement}
+            self._process.stdin.write(json.dumps(request).encode() + b"\n")
             self._process.stdin.flush()
             pid = self._pids.get()
         with self._news_lock:
@@ -66,6 +73,10 @@ class ForkServer:
 
     def _start(self) -> None:
         if self._process is not None and self._process.poll() is None:
+            return
+        if self._process is None and _spares:  # forked ahead of time by the process this one was forked from
+            self._process = _spares.pop()
+            threading.Thread(target=self._listen, args=(self._process,), name="lambda-fork-server", daemon=True).start()
             return
         environment = {name: os.environ[name] for name in PYTHON_VARIABLES if name in os.environ}
         environment.update(PYTHONPATH=str(KIT_ROOT), PYTHONDONTWRITEBYTECODE="1")
@@ -98,11 +109,87 @@ def fork_server() -> ForkServer:
     return _shared[0]
 
 
+# -- a spare, forked ahead of time --------------------------------------------------------------------
+
+_spares: list["_ForkedServer"] = []
+
+
+def prepare_spare() -> None:
+    """Fork a fork server now, for the next process forked from this one to adopt as its own.
+
+    ``check()``'s warm checking process calls it before it reads a check: this process has imported
+    the runtime already and holds nothing of the next check (its token, its files), so the spare
+    starts in milliseconds where a new Python takes a few hundred, and what it forks holds nothing
+    a handler may not see. Single-threaded callers only.
+    """
+    _spares.append(_ForkedServer())
+
+
+def discard_spare() -> None:
+    """End the spare (adopted or not) and every environment it forked: they belonged to one check."""
+    while _spares:
+        spare = _spares.pop()
+        try:
+            os.killpg(spare.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        spare.stdin.close()
+        spare.stdout.close()
+        os.waitpid(spare.pid, 0)
+
+
+def spare_fds() -> set[int]:
+    """The spare's pipes, which a child that adopts it keeps open."""
+    return {fd for spare in _spares for fd in (spare.stdin.fileno(), spare.stdout.fileno())}
+
+
+class _ForkedServer:
+    """A fork server forked from this process, in a process group of its own: what a Popen offers."""
+
+    def __init__(self) -> None:
+        requests_read, requests_write = os.pipe()
+        news_read, news_write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.setsid()  # one signal to its group ends it and every environment it forked
+            _serve_forked(requests_read, news_write)
+        os.close(requests_read)
+        os.close(news_write)
+        self.stdin, self.stdout = os.fdopen(requests_write, "wb"), os.fdopen(news_read, "rb")
+
+    def poll(self) -> int | None:
+        """None while it runs (it is this process's child only in the process that forked it)."""
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return -1
+        return None
+
+
+def _serve_forked(requests: int, news: int) -> None:
+    """In a spare just forked: keep only its two pipes and a runtime's variables, then serve."""
+    keep = sorted({requests, news})
+    os.closerange(3, keep[0])
+    os.closerange(keep[0] + 1, keep[1])
+    os.closerange(keep[1] + 1, 1 << 16)
+    kept = {name: os.environ[name] for name in PYTHON_VARIABLES if name in os.environ}
+    os.environ.clear()
+    os.environ.update(kept, PYTHONPATH=str(KIT_ROOT), PYTHONDONTWRITEBYTECODE="1")
+    sys.modules["boto3"].DEFAULT_SESSION = None  # made before the bridge was among botocore's handlers
+    try:
+        _serve(os.fdopen(requests, "rb"), news)
+    finally:
+        os._exit(0)
+
+
 # -- the fork server's own process ------------------------------------------------------------------
 
 def serve() -> None:
     """Import what every runtime needs, then fork an environment for each request until stdin closes."""
-    requests, news = os.fdopen(os.dup(0), "rb"), os.dup(1)
+    _serve(os.fdopen(os.dup(0), "rb"), os.dup(1))
+
+
+def _serve(requests, news: int) -> None:
     devnull = os.open(os.devnull, os.O_RDWR)
     for stream in (0, 1, 2):
         os.dup2(devnull, stream)
@@ -142,6 +229,8 @@ def _become_environment(request: dict, server_fds: list[int]) -> None:
     sys.argv = [sys.argv[0], *request["argv"]]
     os.environ.clear()
     os.environ.update(request["env"])
+    if request.get("confine"):
+        _confine(request["confine"])
     from . import bootstrap, exits
     try:
         bootstrap.main()
@@ -152,6 +241,13 @@ def _become_environment(request: dict, server_fds: list[int]) -> None:
             os.kill(os.getpid(), -status)
         os._exit(max(status, 0))
     os._exit(0)
+
+
+def _confine(confinement: dict) -> None:
+    """The grader's limits, applied by the environment itself (a spare fork server was never limited)."""
+    from ..platform import file_access, processes
+    processes.limit_resources(*confinement["limits"])
+    file_access.restrict(confinement["readable"], confinement["writable"])
 
 
 if __name__ == "__main__":
