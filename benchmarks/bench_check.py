@@ -85,8 +85,10 @@ check run as a notebook runs it; {ROUNDS} interleaved rounds.
 
 The warm checking process imports pytest, moto, boto3 and the emulator once, when the lab's first
 cell runs; each check then forks a child from it (same limits, same isolation, a new process each
-time). The first check of a notebook waits for that import if it comes at once; a student who reads
-the lab first finds the process warm.
+time), and the check's functions run in processes forked from a spare fork server that the checking
+process forked before the check arrived, so no check waits for a Python to start. The figures count
+all of it: the spare, the child, every function's cold start. The first check of a notebook waits
+for that import if it comes at once; a student who reads the lab first finds the process warm.
 """)
     return 0
 
