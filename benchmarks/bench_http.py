@@ -218,8 +218,8 @@ def phases(rates: dict[str, float]) -> str:
     rows = [("the runtime: one warm invoke", per[INVOKE]),
             ("the gateway: route, payload 1.0 event, proxy response", per[HANDLE] - per[INVOKE]),
             ("HTTP: connection, thread, http.server's parsing, the client's own work", per[FIXED]),
-            ("rest: what only the whole serve process does (the runtime in a new thread per connection, "
-             "its log line, the playing clock)",
+            ("rest: the same work inside the serving process (a new thread per connection, the GIL shared "
+             "with the server; not split further)",
              per[SERVE] - per[FIXED] - per[HANDLE])]
     lines = ["", "Where one request to `serve` goes (µs, from the medians above):", "",
              "| phase | µs per request |", "|---|---:|"]
