@@ -79,14 +79,14 @@ def test_a_hanging_handler_times_out_and_the_process_stays_warm(tmp_path, checki
     assert check_with(tmp_path, checking, ECHO).passed and checking.pid == pid
 
 
-KIT = Path(__file__).resolve().parents[1]
-READS_THE_SOLUTIONS = f"""
+KIT = Path(__file__).resolve().parents[1]  # where the token test runs its script
+READS_A_SECRET = """
 def lambda_handler(event, context):
     try:
-        open({str(KIT / "solutions" / "06_calculator.ipynb")!r}).read()
+        open({secret!r}).read()
     except PermissionError:
         return event['key1']
-    return 'read the solutions'
+    return 'read the secret'
 """
 LEAVES_A_CHILD = """
 import os, time
@@ -99,12 +99,17 @@ def lambda_handler(event, context):
 """
 
 
-def test_a_checks_functions_cannot_read_the_kits_solutions(tmp_path, checking):
+def test_a_checks_functions_cannot_read_the_graders_files(tmp_path, checking):
     """The spare fork server was made before any Landlock rule: each function's process applies the
-    test process's rules itself."""
-    if not file_access.abi_version():
-        pytest.skip("this kernel has no Landlock")
-    assert check_with(tmp_path, checking, READS_THE_SOLUTIONS).passed
+    test process's rules itself, so it cannot read the grader's own folder (where batch grading keeps
+    the solutions), which is outside /tmp wherever the kit lives."""
+    assert file_access.abi_version(), "this test needs Landlock (Linux 5.13 or newer)"
+    secret = sandbox.private_root() / f"secret-{os.getpid()}.txt"
+    secret.write_text("the answers")
+    try:
+        assert check_with(tmp_path, checking, READS_A_SECRET.format(secret=str(secret))).passed
+    finally:
+        secret.unlink()
 
 
 def test_what_a_checks_function_forks_ends_with_the_check(tmp_path, checking):
