@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from grader import sandbox
+from memory_scan import TOKENS_IN_MEMORY
 
 TESTS = """from grader.testing import expect_success
 import boto3, json
@@ -98,8 +99,8 @@ def lambda_handler(event, context):
 """,
     # Find every token-like string in its own memory (a process may always read itself) and write
     # records with each into every file of its ancestors it can open for writing through /proc.
-    "forges_with_tokens_from_memory": """
-import json, os, re
+    "forges_with_tokens_from_memory": TOKENS_IN_MEMORY + """
+import json, os
 
 def ancestors():
     pid = os.getpid()
@@ -107,24 +108,9 @@ def ancestors():
         pid = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
         yield pid
 
-def tokens():
-    found = set()
-    with open("/proc/self/maps") as maps, open("/proc/self/mem", "rb", 0) as memory:
-        for line in maps:
-            span, permissions = line.split()[:2]
-            if not permissions.startswith("rw"):
-                continue
-            start, end = (int(part, 16) for part in span.split("-"))
-            try:
-                memory.seek(start)
-                found.update(re.findall(rb"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])", memory.read(end - start)))
-            except (OSError, ValueError, OverflowError):
-                pass
-    return found
-
 RECORDS = b"".join(json.dumps({"kind": "test", "name": name, "passed": True, "message": "",
                                "token": token.decode()}).encode() + b"\\n"
-                   for token in tokens() for name in ("test_returns_key1", "test_through_the_lambda_api"))
+                   for token in tokens_in_memory() for name in ("test_returns_key1", "test_through_the_lambda_api"))
 
 def lambda_handler(event, context):
     for pid in list(ancestors())[:4]:
