@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from grader import sandbox
-from memory_scan import TOKENS_IN_MEMORY
+from attack_tools import TOKENS_IN_MEMORY, alive
 
 TESTS = """from grader.testing import expect_success
 import boto3, json
@@ -180,18 +180,10 @@ def test_a_forked_process_does_not_outlive_its_test_process(graded):
     _, pid_file = graded
     pid = int(pid_file.read_text())
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _alive(pid):
+    while time.monotonic() < deadline and alive(pid):
         time.sleep(0.1)
-    assert not _alive(pid)
+    assert not alive(pid)
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    status = Path(f"/proc/{pid}/stat")
-    return not (status.exists() and status.read_text().rsplit(")", 1)[1].split()[0] == "Z")  # a zombie is gone
 
 
 def test_load_module_failures_are_one_plain_sentence(tmp_path):

@@ -16,7 +16,7 @@ import pytest
 from emulator.platform import file_access
 from grader import sandbox, warm
 from grader.check import make_check
-from memory_scan import TOKENS_IN_MEMORY
+from attack_tools import TOKENS_IN_MEMORY, alive
 
 LABS = Path(__file__).parent / "fixtures" / "course" / "labs"
 ECHO = "def lambda_handler(event, context):\n    return event['key1']\n"
@@ -118,9 +118,9 @@ def test_what_a_checks_function_forks_ends_with_the_check(tmp_path, checking):
     assert check_with(tmp_path, checking, LEAVES_A_CHILD.format(pid_file=str(pid_file))).passed
     child = int(pid_file.read_text())
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _alive(child):
+    while time.monotonic() < deadline and alive(child):
         time.sleep(0.1)
-    assert not _alive(child)
+    assert not alive(child)
 
 
 SPARE_HOLDS_NO_TOKEN = """
@@ -156,11 +156,3 @@ def test_a_checks_functions_hold_nothing_of_the_check(tmp_path):
                                capture_output=True, text=True, cwd=KIT, timeout=120)
     assert completed.stdout.splitlines()[-1:] == ['["ok", true, false]'], completed.stderr[-2000:]
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    status = Path(f"/proc/{pid}/stat")
-    return not (status.exists() and status.read_text().rsplit(")", 1)[1].split()[0] == "Z")
