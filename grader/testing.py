@@ -110,6 +110,8 @@ class StudentModule:
         self._ask = lambda **question: _answer(name, cloud.invoke(name, {"file": file, **question}))
 
     def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("__"):  # Python's and pytest's own look-ups (__wrapped__, ...) are not questions
+            raise AttributeError(attribute)
         answer = self._ask(attribute=attribute)
         if answer.get("callable"):
             return lambda *args, **kwargs: self._ask(attribute=attribute, args=list(args), kwargs=kwargs)["value"]

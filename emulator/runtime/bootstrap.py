@@ -136,7 +136,10 @@ class _DescriptorOutput:
     def flush(self) -> None:
         """Return once everything written to fd 1 and 2 so far is in the log (1 s at most)."""
         self._flushed.clear()
-        os.write(1, self.MARK)
+        try:
+            os.write(1, self.MARK)
+        except OSError:  # the handler closed fd 1: nothing more can reach the log that way
+            return
         self._flushed.wait(timeout=1)
 
 

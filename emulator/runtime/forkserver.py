@@ -175,7 +175,8 @@ def _serve_forked(requests: int, news: int) -> None:
     kept = {name: os.environ[name] for name in PYTHON_VARIABLES if name in os.environ}
     os.environ.clear()
     os.environ.update(kept, PYTHONPATH=str(KIT_ROOT), PYTHONDONTWRITEBYTECODE="1")
-    sys.modules["boto3"].DEFAULT_SESSION = None  # made before the bridge was among botocore's handlers
+    if "boto3" in sys.modules:  # its default session was made before the bridge was among botocore's handlers
+        sys.modules["boto3"].DEFAULT_SESSION = None
     try:
         _serve(os.fdopen(requests, "rb"), news)
     finally:
