@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import threading
 import time
 
 import pytest
 
 from emulator import LocalCloud
+from emulator.platform import interrupts
 from emulator.runtime import InvalidParameterValueException, RequestTooLargeException, ResourceNotFoundException
 
 ECHO = """
@@ -269,6 +271,32 @@ def test_a_timeout_in_another_thread_is_enforced_by_the_watchdog(cloud, write_ha
     worker.join(10)
     assert not worker.is_alive()
     assert results[0].error["errorType"] == "Sandbox.Timedout"
+
+
+@pytest.fixture
+def without_signals_or_threads(monkeypatch):
+    """The runtime as in Pyodide: no SIGALRM timer and no thread to raise from, so the deadline check."""
+    monkeypatch.setattr(interrupts, "alarm_usable", lambda: False)
+    monkeypatch.setattr(interrupts, "THREADS_AVAILABLE", False)
+
+
+def test_without_signals_or_threads_a_busy_loop_is_stopped_by_the_deadline_check(
+        cloud, write_handler, without_signals_or_threads):
+    code = "def spin(n):\n    return n + 1\ndef lambda_handler(e, c):\n    n = 0\n    while True:\n        n = spin(n)\n"
+    cloud.create_function("spin", code=write_handler(code), timeout=1)
+    started = time.perf_counter()
+    result = cloud.invoke("spin", {})
+    assert result.error["errorType"] == "Sandbox.Timedout"
+    assert time.perf_counter() - started < 5
+    assert sys.gettrace() is None  # the check is gone once the invocation ends
+    assert cloud.invoke("spin", {}).error["errorType"] == "Sandbox.Timedout"  # and comes back for the next
+
+
+def test_without_signals_or_threads_a_handler_that_returns_in_time_is_not_stopped(
+        cloud, write_handler, without_signals_or_threads):
+    code = "def lambda_handler(e, c):\n    return sum(i * i for i in range(200000))\n"
+    cloud.create_function("busy", code=write_handler(code), timeout=30)
+    assert cloud.invoke("busy", {}).payload == sum(i * i for i in range(200000))
 
 
 def test_an_except_exception_clause_cannot_swallow_the_timeout(cloud, write_handler):

@@ -8,8 +8,12 @@ Here the handler runs in-process, so the timeout is delivered *into* it as an
   blocking call;
 - in any other thread (the HTTP server, the real-time clock), by a watchdog thread that raises the
   exception asynchronously in the handler's thread. Python delivers it at the next bytecode, so a
-  handler blocked in one long C call is stopped when that call returns. Either way the invocation is
-  reported as timed out, because the runtime also checks the elapsed time when the handler returns.
+  handler blocked in one long C call is stopped when that call returns;
+- where there are neither signals nor threads (Pyodide in a browser), by a deadline check that the
+  interpreter runs on the handler's loop iterations and calls.
+
+Whichever stops it, the invocation is reported as timed out, because the runtime also checks the
+elapsed time when the handler returns.
 
 ``time.sleep`` inside a handler is *simulated work*: it returns at once and adds its seconds to the
 invocation's duration (and so to its timeout, its billed duration and the concurrency it occupies).
@@ -164,19 +168,23 @@ class time_limit:
 
     In the main thread a SIGALRM timer does it: one ``setitimer`` call arms it, one disarms it, and an
     outer alarm (the caller's, when a handler invokes another function) is set again for what is
-    left of it. In any other thread the watchdog does it.
+    left of it. In any other thread the watchdog does it; without threads, a deadline check.
     """
 
     def __init__(self, budget: TimeBudget) -> None:
         self.budget = budget
         self._watchdog_token: int | None = None
+        self._deadline_check: interrupts.DeadlineCheck | None = None
         self._previous_handler = None  # the SIGALRM handler to give back, if this block installed ours
         self._outer_remaining = 0.0
 
     def __enter__(self) -> None:
         _push(self.budget)
         if not interrupts.alarm_usable():
-            self._watchdog_token = _watchdog.arm(self.budget.timeout)
+            if interrupts.THREADS_AVAILABLE:
+                self._watchdog_token = _watchdog.arm(self.budget.timeout)
+            else:
+                self._deadline_check = interrupts.DeadlineCheck(self._stop_if_late)
             return
         if not _saved_alarm_handler:  # the cloud was started outside the main thread
             self._previous_handler = interrupts.on_alarm(_raise_timeout)
@@ -187,6 +195,9 @@ class time_limit:
             if self._watchdog_token is not None:
                 _watchdog.disarm(self._watchdog_token)
                 return
+            if self._deadline_check is not None:
+                self._deadline_check.stop()
+                return
             interrupts.set_alarm(0)
             if self._previous_handler is not None:
                 interrupts.on_alarm(self._previous_handler)
@@ -195,3 +206,9 @@ class time_limit:
                 interrupts.set_alarm(max(self._outer_remaining - ran, 1e-6))
         finally:
             _budgets.stack.pop()
+
+    def _stop_if_late(self) -> None:
+        """The deadline check's question: raise once, as the alarm rings once, when the budget is spent."""
+        if self.budget.remaining() <= 0:
+            self._deadline_check.stop()
+            raise InvocationTimeout()

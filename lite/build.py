@@ -1,0 +1,275 @@
+"""Build Lambda Lab's browser edition: a static JupyterLite site whose Python (Pyodide) holds the whole kit.
+
+    python lite/build.py --out dist/lite                # the students' site: labs/, slides, landing page
+    python lite/build.py --out dist/lite-test --notebooks solutions   # a test build, with the answers
+
+The site is plain files. Any static web server serves it (a university page, GitHub Pages,
+``python -m http.server`` from a USB stick); nothing runs on the server. What goes into it:
+
+- JupyterLab as a static app (``jupyterlite-core``) with the Pyodide kernel (``jupyterlite-pyodide-kernel``);
+- Pyodide's core from the npm package ``pyodide``: the interpreter and the standard library, no packages;
+- every wheel the kit imports, for the same versions as the native ``.venv`` (this script runs in it and
+  reads their versions there): pure wheels from PyPI, ``pydantic-core`` built for Pyodide where PyPI has
+  it, and MarkupSafe and PyYAML packed here from their pure-Python sources (their C speed-ups have no
+  Pyodide build on PyPI);
+- a ``pyodide-lock.json`` naming those wheels, and the kernel told to load all of them when it starts,
+  so no notebook has an install cell and nothing is fetched from outside the site.
+
+Downloads are cached in ``~/.cache/lambda-lab-lite``: once they are there, a build needs no network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import importlib.metadata as metadata
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+REPO = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+CACHE = Path.home() / ".cache" / "lambda-lab-lite"
+LITE_VENV = REPO / ".venv-lite"
+PYODIDE_VERSION = "314.0.7"  # Python 3.14; the kernel's default CDN build is not reachable offline
+PYODIDE_PLATFORM = "pyemscripten_2026_0_wasm32"
+PYODIDE_PYTHON = "3.14"
+
+# What the kit imports in a notebook, as requirements whose dependencies are followed. The native kit's
+# other dependencies stay out: JupyterLab and ipykernel (the site is JupyterLab; the kernel brings its
+# own), time-machine (a C extension: emulator/platform/virtual_time.py moves JavaScript's clock instead),
+# matplotlib (the kit draws SVG), SAM's translator, cfn-lint and python-hcl2 (templates: jsonschema
+# needs rpds-py, which has no Pyodide wheel), and cryptography (only RS256 tokens need it: lab 10).
+BROWSER_REQUIREMENTS = [
+    "boto3", "moto", "py-partiql-parser",  # moto[dynamodb] without docker
+    "flask", "pyyaml", "pyjwt", "requests", "tqdm", "ipywidgets", "nbformat", "pytest",
+    "aws-lambda-powertools", "aws-xray-sdk",
+    "ipython", "comm", "jedi",  # the Pyodide kernel's own, installed before it starts
+]
+LEFT_OUT = {"cryptography", "cffi", "pycparser", "jsonschema", "docker", "matplotlib", "numpy"}
+PACKED_FROM_SOURCE = {"markupsafe": "src", "pyyaml": "lib"}  # the folder of the pure package in the sdist
+# The kernel's wheels that come with jupyterlite-pyodide-kernel (ipykernel and widgetsnbextension are stubs).
+KERNEL_WHEELS = ("piplite", "pyodide_kernel", "ipykernel", "widgetsnbextension-4")
+# Environment markers as Pyodide evaluates them (PEP 508).
+PYODIDE_MARKERS = {"python_version": PYODIDE_PYTHON, "python_full_version": "3.14.2", "sys_platform": "emscripten",
+                   "platform_system": "Emscripten", "platform_machine": "wasm32", "os_name": "posix",
+                   "implementation_name": "cpython", "platform_python_implementation": "CPython", "extra": ""}
+
+
+@dataclass(frozen=True)
+class Wheel:
+    """One wheel of the site: its project name, version, file, and the top-level modules it provides."""
+
+    name: str
+    version: str
+    path: Path
+
+    @property
+    def imports(self) -> list[str]:
+        with zipfile.ZipFile(self.path) as archive:
+            tops = {name.split("/")[0] for name in archive.namelist() if not name.split("/")[0].endswith((".dist-info", ".data"))}
+        return sorted(top.removesuffix(".py") for top in tops if top.isidentifier() or top.endswith(".py"))
+
+
+def requirement_closure(requirements: list[str]) -> dict[str, str]:
+    """Every project ``requirements`` need in Pyodide, with the version installed in this environment."""
+    versions: dict[str, str] = {}
+    pending = [Requirement(text) for text in requirements]
+    while pending:
+        requirement = pending.pop()
+        name = canonicalize_name(requirement.name)
+        if name in LEFT_OUT or name in versions:
+            continue
+        try:
+            distribution = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            raise SystemExit(f"{name} is not installed in {sys.prefix}: run this script with the kit's .venv")
+        versions[name] = distribution.version
+        for text in distribution.requires or []:
+            needed = Requirement(text)
+            extras = requirement.extras or {""}
+            if needed.marker is None or any(needed.marker.evaluate({**PYODIDE_MARKERS, "extra": e}) for e in extras):
+                pending.append(needed)
+    return versions
+
+
+def download_wheels(versions: dict[str, str]) -> list[Wheel]:
+    """Wheels of every ``name==version`` that Pyodide can install, pure or built for Pyodide; cached.
+
+    What is not cached yet comes in one pip call (one resolution, one connection pool).
+    """
+    folder = CACHE / "wheels"
+    missing = [f"{name}=={version}" for name, version in versions.items()
+               if name not in PACKED_FROM_SOURCE and not _cached(folder, name, version, ".whl")]
+    if missing:
+        _pip("download", "--no-deps", "--only-binary=:all:", "--platform", PYODIDE_PLATFORM,
+             "--python-version", PYODIDE_PYTHON, "--implementation", "cp", "--abi", "cp314", "--abi", "abi3",
+             "--abi", "none", "-d", str(folder), *missing)
+    wheels = []
+    for name, version in sorted(versions.items()):
+        path = pack_pure_wheel(name, version) if name in PACKED_FROM_SOURCE else _cached(folder, name, version, ".whl")
+        if path is None:
+            raise SystemExit(f"pip downloaded no wheel of {name}=={version} into {folder}")
+        wheels.append(Wheel(name, version, path))
+    return wheels
+
+
+def pack_pure_wheel(name: str, version: str) -> Path:
+    """A ``py3-none-any`` wheel of the pure-Python package inside ``name``'s sdist (its C parts left out)."""
+    out = CACHE / "packed" / f"{_wheel_stem(name)}-{version}-py3-none-any.whl"
+    if out.exists():
+        return out
+    sdists = CACHE / "sdists"
+    sdist = _cached(sdists, name, version, ".tar.gz")
+    if not sdist:
+        _pip("download", "--no-deps", "--no-binary=:all:", "-d", str(sdists), f"{name}=={version}")
+        sdist = _cached(sdists, name, version, ".tar.gz")
+    with tempfile.TemporaryDirectory() as scratch, tarfile.open(sdist) as archive:
+        archive.extractall(scratch, filter="data")
+        source = next(Path(scratch).iterdir()) / PACKED_FROM_SOURCE[name]
+        files = {str(path.relative_to(source)): path.read_bytes() for path in sorted(source.rglob("*.py"))}
+    _write_wheel(out, name, version, files)
+    return out
+
+
+def _write_wheel(out: Path, name: str, version: str, files: dict[str, bytes]) -> None:
+    dist_info = f"{_wheel_stem(name)}-{version}.dist-info"
+    files = {**files,
+             f"{dist_info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode(),
+             f"{dist_info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: lambda-lab lite/build.py\nRoot-Is-Purelib: true\n"
+                                   b"Tag: py3-none-any\n"}
+    record = [f"{path},sha256={_urlsafe_sha256(data)},{len(data)}" for path, data in files.items()]
+    files[f"{dist_info}/RECORD"] = ("\n".join(record + [f"{dist_info}/RECORD,,"]) + "\n").encode()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, data in files.items():
+            archive.writestr(path, data)
+
+
+def kit_wheel(scratch: Path) -> Wheel:
+    """The kit itself (``emulator`` and ``grader``, pure Python) packed as a wheel from this checkout."""
+    version = metadata.version("lambda-lab")
+    files = {str(path.relative_to(REPO)): path.read_bytes() for package in ("emulator", "grader")
+             for path in sorted((REPO / package).rglob("*.py"))}
+    out = scratch / f"lambda_lab-{version}-py3-none-any.whl"
+    _write_wheel(out, "lambda-lab", version, files)
+    return Wheel("lambda-lab", version, out)
+
+
+def kernel_wheels() -> list[Wheel]:
+    """The Pyodide kernel's own wheels, shipped inside jupyterlite-pyodide-kernel's extension."""
+    folder = LITE_VENV / "share/jupyter/labextensions/@jupyterlite/pyodide-kernel-extension/static/pypi"
+    wheels = []
+    for prefix in KERNEL_WHEELS:
+        path = next(folder.glob(f"{prefix}*.whl"))
+        name, version = path.name.split("-")[:2]
+        wheels.append(Wheel(canonicalize_name(name), version, path))
+    return wheels
+
+
+def pyodide_core() -> Path:
+    """Pyodide's core (interpreter and standard library) unpacked from the npm package; cached."""
+    folder = CACHE / f"pyodide-{PYODIDE_VERSION}"
+    if not (folder / "pyodide.mjs").exists():
+        with tempfile.TemporaryDirectory() as scratch:
+            subprocess.run(["npm", "pack", "--silent", f"pyodide@{PYODIDE_VERSION}"], cwd=scratch, check=True,
+                           stdout=subprocess.DEVNULL)
+            with tarfile.open(next(Path(scratch).glob("pyodide-*.tgz"))) as archive:
+                archive.extractall(scratch, filter="data")
+            shutil.copytree(Path(scratch) / "package", folder, dirs_exist_ok=True)
+    return folder
+
+
+def write_pyodide(target: Path, wheels: list[Wheel]) -> None:
+    """Pyodide's core, the wheels, and a pyodide-lock.json that names exactly those wheels."""
+    core = pyodide_core()
+    target.mkdir(parents=True)
+    for name in ("pyodide.mjs", "pyodide.js", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "package.json"):
+        shutil.copy2(core / name, target / name)
+    packages = {}
+    for wheel in wheels:
+        shutil.copy2(wheel.path, target / wheel.path.name)
+        packages[wheel.name] = {
+            "name": wheel.name, "version": wheel.version, "file_name": wheel.path.name, "install_dir": "site",
+            "sha256": hashlib.sha256(wheel.path.read_bytes()).hexdigest(), "package_type": "package",
+            "imports": wheel.imports, "depends": [], "unvendored_tests": False}
+    info = json.loads((core / "pyodide-lock.json").read_text())["info"]  # the interpreter's ABI and Python
+    (target / "pyodide-lock.json").write_text(json.dumps({"info": info, "packages": packages}, indent=1))
+
+
+def lite_config(wheels: list[Wheel]) -> dict:
+    """jupyter-lite.json: the Pyodide kernel loads our Pyodide and every wheel at start, never PyPI."""
+    kernel = {"pyodideUrl": "./static/pyodide/pyodide.mjs", "disablePyPIFallback": True,
+              "loadPyodideOptions": {"packages": sorted(wheel.name for wheel in wheels)}}
+    return {"jupyter-lite-schema-version": 0, "jupyter-config-data": {
+        "appName": "Lambda Lab", "litePluginSettings": {"@jupyterlite/pyodide-kernel-extension:kernel": kernel}}}
+
+
+def build(out: Path, notebooks: Path) -> None:
+    """The whole site into ``out`` (emptied first: an incremental JupyterLite build drops settings)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        versions = requirement_closure(BROWSER_REQUIREMENTS)
+        for stub in ("ipykernel", "widgetsnbextension"):
+            versions.pop(stub, None)  # the kernel's stubs take their place
+        wheels = download_wheels(versions) + kernel_wheels() + [kit_wheel(scratch)]
+        lite_dir = scratch / "lite"
+        lite_dir.mkdir()
+        (lite_dir / "jupyter-lite.json").write_text(json.dumps(lite_config(wheels), indent=1))
+        contents = scratch / "contents"
+        shutil.copytree(notebooks, contents, ignore=shutil.ignore_patterns("work", ".ipynb_checkpoints"))
+        if out.exists():
+            shutil.rmtree(out)
+        subprocess.run([str(LITE_VENV / "bin" / "jupyter"), "lite", "build", "--lite-dir", str(lite_dir),
+                        "--contents", str(contents), "--output-dir", str(out), "--no-sourcemaps",
+                        "--no-unused-shared-packages"], check=True, cwd=scratch)
+        write_pyodide(out / "static" / "pyodide", wheels)
+    slides = REPO / "slides" / "build"
+    if slides.is_dir():
+        shutil.copytree(slides, out / "slides")
+    (out / "index.html").write_text((HERE / "index.html").read_text())
+
+
+def _cached(folder: Path, name: str, version: str, suffix: str) -> Path | None:
+    stem = _wheel_stem(name).lower()
+    for path in folder.glob(f"*{suffix}") if folder.is_dir() else []:
+        parts = path.name[: -len(suffix)].split("-")
+        if canonicalize_name(parts[0]) == canonicalize_name(stem) and len(parts) > 1 and parts[1] == version:
+            return path
+    return None
+
+
+def _wheel_stem(name: str) -> str:
+    return canonicalize_name(name).replace("-", "_")
+
+
+def _urlsafe_sha256(data: bytes) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def _pip(*arguments: str) -> None:
+    subprocess.run([sys.executable, "-m", "pip", "--quiet", *arguments], check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO / "dist" / "lite", help="the site's folder (replaced)")
+    parser.add_argument("--notebooks", type=Path, default=REPO / "labs",
+                        help="the notebooks students open (labs/; solutions/ only for a test build)")
+    arguments = parser.parse_args()
+    build(arguments.out.resolve(), arguments.notebooks.resolve())
+    print(f"site in {arguments.out}: serve it with  python -m http.server -d {arguments.out} -b 127.0.0.1")
+
+
+if __name__ == "__main__":
+    main()
