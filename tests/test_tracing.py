@@ -10,6 +10,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import boto3
 import pytest
 
+from emulator import LocalCloud
+from emulator.platform import network
 from emulator.observability.tracing import TraceHeader, assemble
 
 ENVIRONMENT = """
@@ -200,6 +202,18 @@ def test_lambda_calling_lambda_is_one_trace(cloud, write_handler):
     assert invoke_calls[0].start_time <= callee_services[0].start_time
     assert callee_services[0].end_time <= invoke_calls[0].end_time
     assert invoke_calls[0].duration_ms >= 250  # the caller waited for the callee's (simulated) quarter second
+
+
+def test_without_sockets_the_sdk_hands_its_segments_straight_to_the_collector(monkeypatch, write_handler):
+    monkeypatch.setattr(network, "SOCKETS_AVAILABLE", False)  # as in Pyodide, where no socket can be bound
+    with LocalCloud() as cloud:
+        assert cloud.tracer.collector.address is None
+        cloud.create_function("caller", code=write_handler(CALLER, "caller"), tracing="Active")
+        cloud.create_function("callee", code=write_handler(PLAIN, "callee"))
+        cloud.invoke("caller")
+        [trace] = cloud.traces()
+        assert trace.functions == ["caller", "callee"]
+        assert trace.find("lambda")[0].aws["operation"] == "Invoke"  # the SDK's subsegment, without UDP
 
 
 def test_sqs_lambda_sqs_lambda_is_one_trace(cloud, write_handler):

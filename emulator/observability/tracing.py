@@ -51,11 +51,12 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
 from botocore.handlers import BUILTIN_HANDLERS
 
+from ..platform import network
 from ..runtime.ids import entity_id as new_entity_id, trace_id as new_trace_id
 from .xray import NO_HEADER, Trace, TraceHeader, assemble
 from ..runtime.timeouts import current_budget
@@ -76,24 +77,22 @@ FLUSH_TIMEOUT = 5.0  # seconds to wait for our own datagrams to come back throug
 # -- the collector: the X-Ray daemon of the local cloud ---------------------------------------------
 
 class TraceCollector:
-    """Receives what X-Ray SDKs send (UDP datagrams on 127.0.0.1) and keeps every segment document.
+    """Keeps every segment document that X-Ray SDKs and the Lambda service record.
 
     In Lambda the daemon runs beside your function and forwards segments to the X-Ray service in
     batches. Each datagram is a header line (``{"format": "json", "version": 1}``) and one JSON
     segment or subsegment. The Lambda service records its own segments directly (:meth:`add`).
+    Where a socket can be bound, the collector is that daemon on 127.0.0.1 (:attr:`address`), so a
+    function in a process of its own sends to it as in Lambda; where none can (Pyodide in a browser),
+    the SDK in the same process hands its segments over directly (``address`` is then ``None``).
     """
 
     def __init__(self) -> None:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self._socket.bind(("127.0.0.1", 0))
-        self.address = "%s:%d" % self._socket.getsockname()
         self._documents: list[dict] = []
         self.rejected: list[bytes] = []  # datagrams that were not segment documents: never silently lost
         self._lock = threading.Condition()
-        self._flushes = itertools.count(1)
-        self._flushed = 0
-        self._thread = threading.Thread(target=self._receive, name="lambda-lab-xray-daemon", daemon=True)
-        self._thread.start()
+        self._daemon = _UdpDaemon(self._receive) if network.SOCKETS_AVAILABLE else None
+        self.address = self._daemon.address if self._daemon is not None else None
 
     def add(self, document: dict) -> None:
         with self._lock:
@@ -101,45 +100,81 @@ class TraceCollector:
 
     def documents(self) -> list[dict]:
         """Every document received so far (after waiting for the datagrams already sent)."""
-        self.flush()
+        if self._daemon is not None:
+            self._daemon.flush()
         with self._lock:
             return list(self._documents)
 
-    def flush(self) -> None:
-        """Send ourselves a marker and wait until it arrives: the datagrams sent before it have too."""
-        number = next(self._flushes)
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
-            sender.sendto(b"flush %d" % number, self._socket.getsockname())
-        with self._lock:
-            if not self._lock.wait_for(lambda: self._flushed >= number, FLUSH_TIMEOUT):
-                raise TimeoutError(f"the trace collector on {self.address} stopped receiving segments")
-
     def close(self) -> None:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
-            sender.sendto(b"close", self._socket.getsockname())
-        self._thread.join(FLUSH_TIMEOUT)
-        self._socket.close()
+        if self._daemon is not None:
+            self._daemon.close()
 
-    def _receive(self) -> None:
-        while True:
-            data = self._socket.recv(MAX_DATAGRAM)
-            if data == b"close":
-                return
-            with self._lock:
-                if data.startswith(b"flush "):
-                    self._flushed = int(data.split()[1])
-                    self._lock.notify_all()
-                else:
-                    self._keep(data)
-
-    def _keep(self, data: bytes) -> None:
+    def _receive(self, data: bytes) -> None:
         header, _, body = data.partition(b"\n")
         try:
             if json.loads(header) != json.loads(PROTOCOL_HEADER):
                 raise ValueError("unknown protocol header")
-            self._documents.append(json.loads(body))
+            self.add(json.loads(body))
         except ValueError:
-            self.rejected.append(data)
+            with self._lock:
+                self.rejected.append(data)
+
+
+class _UdpDaemon:
+    """The X-Ray daemon's socket: a thread hands each datagram on 127.0.0.1 to ``receive``."""
+
+    def __init__(self, receive: Callable[[bytes], None]) -> None:
+        self._receive = receive
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._socket.bind(("127.0.0.1", 0))
+        self.address = "%s:%d" % self._socket.getsockname()
+        self._flushes = itertools.count(1)
+        self._flushed = 0
+        self._condition = threading.Condition()
+        self._thread = threading.Thread(target=self._serve, name="lambda-lab-xray-daemon", daemon=True)
+        self._thread.start()
+
+    def flush(self) -> None:
+        """Send ourselves a marker and wait until it arrives: the datagrams sent before it have too."""
+        number = next(self._flushes)
+        self._send(b"flush %d" % number)
+        with self._condition:
+            if not self._condition.wait_for(lambda: self._flushed >= number, FLUSH_TIMEOUT):
+                raise TimeoutError(f"the trace collector on {self.address} stopped receiving segments")
+
+    def close(self) -> None:
+        self._send(b"close")
+        self._thread.join(FLUSH_TIMEOUT)
+        self._socket.close()
+
+    def _send(self, data: bytes) -> None:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            sender.sendto(data, self._socket.getsockname())
+
+    def _serve(self) -> None:
+        while True:
+            data = self._socket.recv(MAX_DATAGRAM)
+            if data == b"close":
+                return
+            if data.startswith(b"flush "):
+                with self._condition:
+                    self._flushed = int(data.split()[1])
+                    self._condition.notify_all()
+            else:
+                self._receive(data)
+
+
+class _DirectEmitter:
+    """The SDK's emitter where no datagram can be sent: each finished entity goes to the collector."""
+
+    def __init__(self, collector: TraceCollector) -> None:
+        self._collector = collector
+
+    def send_entity(self, entity: Any) -> None:
+        self._collector.add(json.loads(entity.serialize()))
+
+    def set_daemon_address(self, address: str | None) -> None:
+        pass  # there is no daemon to point at
 
 
 # -- the X-Ray SDK in a shared process ---------------------------------------------------------------
@@ -188,10 +223,10 @@ def _import_xray_sdk() -> None:
         pass  # the SDK is optional for handlers: the runtime's own segments are recorded anyway
 
 
-def _point_xray_sdk_at(address: str) -> None:
-    """Make the SDK behave as it does inside Lambda, sending to ``address`` (cheap when already done)."""
+def _point_xray_sdk_at(collector: TraceCollector) -> None:
+    """Make the SDK behave as it does inside Lambda, sending to ``collector`` (cheap when already done)."""
     recorder = _xray_recorder()
-    if recorder is None or getattr(recorder, "_lambda_lab_daemon", None) == address:
+    if recorder is None or getattr(recorder, "_lambda_lab_daemon", None) is collector:
         return
     from aws_xray_sdk.core.lambda_launcher import LambdaContext
     from aws_xray_sdk.core.sampling.local.sampler import LocalSampler
@@ -199,12 +234,18 @@ def _point_xray_sdk_at(address: str) -> None:
         recorder.context = LambdaContext()
         recorder.sampler = LocalSampler()
         recorder.streaming_threshold = 0  # in Lambda the SDK sends each subsegment as soon as it ends
-    recorder.emitter.set_daemon_address(address)
+    if collector.address is None:
+        recorder.emitter = _DirectEmitter(collector)
+    else:
+        if isinstance(recorder.emitter, _DirectEmitter):  # a cloud without sockets ran before this one
+            from aws_xray_sdk.core.emitters.udp_emitter import UDPEmitter
+            recorder.emitter = UDPEmitter()
+        recorder.emitter.set_daemon_address(collector.address)
     logging.getLogger("aws_xray_sdk.core.lambda_launcher").addFilter(_inside_invocations_only)
     for name in _SDK_CLOCK_MODULES:
         if name in sys.modules:
             sys.modules[name].time = _INVOCATION_CLOCK
-    recorder._lambda_lab_daemon = address
+    recorder._lambda_lab_daemon = collector
 
 
 def _inside_invocations_only(record: logging.LogRecord) -> bool:
@@ -323,7 +364,7 @@ class Tracer:
         if sampled:
             _import_xray_sdk()
         if self.collector is not None:
-            _point_xray_sdk_at(self.collector.address)
+            _point_xray_sdk_at(self.collector)
         frame.saved_sdk_state = _swap_xray_state(None)
         stack = getattr(_active, "stack", None)
         if stack is None:
@@ -348,7 +389,7 @@ class Tracer:
 
     def _sdk_variables(self, config: "FunctionConfig") -> dict[str, str]:
         """Where the X-Ray SDK sends segments, and what it does outside a trace (unless the user set them)."""
-        variables = {"AWS_XRAY_DAEMON_ADDRESS": self.collector.address if self.collector else DEFAULT_DAEMON,
+        variables = {"AWS_XRAY_DAEMON_ADDRESS": getattr(self.collector, "address", None) or DEFAULT_DAEMON,
                      "AWS_XRAY_CONTEXT_MISSING": CONTEXT_MISSING}
         if config.environment:  # users may override these two: Lambda does not reserve them
             for name in variables.keys() & config.environment.keys():

@@ -5,13 +5,19 @@ The grader's test process installs it (see ``grader/sandbox.py``), and a functio
 by the grader can reach the local cloud on 127.0.0.1 and nothing else. It guards Python's socket
 calls, so it stops accidental connections (``requests.get``, boto3 without the local cloud), not
 code written to get round it with raw system calls.
+
+Pyodide (a browser tab) has no real sockets at all: emscripten's stand-ins cannot be bound, so
+``SOCKETS_AVAILABLE`` tells the kit's parts that would listen on loopback to do without.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+import sys
 from typing import Any
+
+SOCKETS_AVAILABLE = sys.platform != "emscripten"
 
 _installed: list[bool] = []
 
