@@ -56,6 +56,8 @@ BROWSER_REQUIREMENTS = [
     "aws-lambda-powertools", "aws-xray-sdk",
     "ipython", "comm", "jedi",  # the Pyodide kernel's own, installed before it starts
 ]
+# Pyodide's own packages the kernel needs, at the version Pyodide's distribution pins (its lock file).
+FROM_PYODIDE_LOCK = ("micropip",)
 LEFT_OUT = {"cryptography", "cffi", "pycparser", "jsonschema", "docker", "matplotlib", "numpy"}
 PACKED_FROM_SOURCE = {"markupsafe": "src", "pyyaml": "lib"}  # the folder of the pure package in the sdist
 # The kernel's wheels that come with jupyterlite-pyodide-kernel (ipykernel and widgetsnbextension are stubs).
@@ -64,6 +66,12 @@ KERNEL_WHEELS = ("piplite", "pyodide_kernel", "ipykernel", "widgetsnbextension-4
 PYODIDE_MARKERS = {"python_version": PYODIDE_PYTHON, "python_full_version": "3.14.2", "sys_platform": "emscripten",
                    "platform_system": "Emscripten", "platform_machine": "wasm32", "os_name": "posix",
                    "implementation_name": "cpython", "platform_python_implementation": "CPython", "extra": ""}
+
+
+# JupyterLab settings of the site: a notebook draws every cell (a lab's outputs can be read and searched
+# on the page, and a page test sees them all), and nothing checks the internet for news or updates.
+SETTINGS = {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+            "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
 
 
 @dataclass(frozen=True)
@@ -222,10 +230,13 @@ def build(out: Path, notebooks: Path) -> None:
         versions = requirement_closure(BROWSER_REQUIREMENTS)
         for stub in ("ipykernel", "widgetsnbextension"):
             versions.pop(stub, None)  # the kernel's stubs take their place
+        pinned = json.loads((pyodide_core() / "pyodide-lock.json").read_text())["packages"]
+        versions.update({name: pinned[name]["version"] for name in FROM_PYODIDE_LOCK})
         wheels = download_wheels(versions) + kernel_wheels() + [kit_wheel(scratch)]
         lite_dir = scratch / "lite"
         lite_dir.mkdir()
         (lite_dir / "jupyter-lite.json").write_text(json.dumps(lite_config(wheels), indent=1))
+        (lite_dir / "overrides.json").write_text(json.dumps(SETTINGS, indent=1))
         contents = scratch / "contents"
         shutil.copytree(notebooks, contents, ignore=shutil.ignore_patterns("work", ".ipynb_checkpoints"))
         if out.exists():
