@@ -11,6 +11,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from .platform import absent_packages
+
+absent_packages.install()  # Pyodide: moto imports cryptography, which a browser cannot have
+
 if TYPE_CHECKING:
     from . import events
     from .cloud import LocalCloud

@@ -10,7 +10,9 @@ one small module each, and each module picks its implementation once, when it is
   elsewhere);
 - :mod:`~emulator.platform.memory`: the process's peak memory, for REPORT's "Max Memory Used";
 - :mod:`~emulator.platform.processes`: a child process's limits and its process group (the
-  grader's sandbox).
+  grader's sandbox);
+- :mod:`~emulator.platform.absent_packages`: stand-ins for packages a platform cannot have (Pyodide has
+  no ``cryptography``, which moto imports).
 
 A new platform is a second implementation inside these modules, never an ``if`` in the runtime.
 """
