@@ -37,14 +37,14 @@ class Chart:
     def _repr_svg_(self) -> str:
         return self.svg
 
+    def __repr__(self) -> str:  # what a console without pictures prints
+        return f"<Chart: SVG picture of {self.width}x{self.height} pixels; .save('chart.svg') to open it in a browser>"
+
     def save(self, path: str | Path) -> Path:
         """Write the picture to ``path`` (open it in any browser); returns the path."""
         path = Path(path)
         path.write_text(self.svg, encoding="utf-8")
         return path
-
-    def __str__(self) -> str:
-        return self.svg
 
 
 @dataclass(frozen=True)
