@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+from xml.etree import ElementTree
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import boto3
@@ -13,6 +14,9 @@ import pytest
 from emulator import LocalCloud
 from emulator.platform import network
 from emulator.observability.tracing import TraceHeader, assemble
+from emulator.observability.xray import Trace
+
+SVG = "{http://www.w3.org/2000/svg}"  # the namespace of every element of an SVG picture
 
 ENVIRONMENT = """
 import os
@@ -276,21 +280,48 @@ def test_tracing_mode_is_validated_and_can_be_changed(cloud, write_handler):
     assert [trace.id for trace in cloud.traces()] == [traced.trace_id]
 
 
-def test_the_waterfall_renders_to_png(cloud, write_handler, tmp_path):
+def test_the_waterfall_is_an_svg_timeline_of_every_segment(cloud, write_handler, tmp_path):
     cloud.create_function("caller", code=write_handler(CALLER, "caller"), tracing="Active")
     cloud.create_function("callee", code=write_handler(PLAIN, "callee"))
     trace = cloud.trace(cloud.invoke("caller"))
 
-    path = trace.save_waterfall(tmp_path / "trace.png")
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
-    assert trace._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"  # what a notebook shows for a trace
-    figure = trace.waterfall()
-    labels = [label.get_text().strip() for label in figure.axes[0].get_yticklabels()]
+    svg = ElementTree.fromstring(trace._repr_svg_())  # what a notebook shows for a trace: well-formed SVG
+    assert svg.tag == SVG + "svg"
+    rows = svg.findall(f"{SVG}g")  # one group per bar: its label, its bar, its duration
+    assert len(rows) == len(trace.entities())
+    labels = [row.findall(f"{SVG}text")[0].text.strip() for row in rows]
     assert labels[:3] == ["caller (AWS::Lambda)", "caller (AWS::Lambda::Function)", "Initialization"]
-    assert len(labels) == len(trace.entities())
+    assert "callee (AWS::Lambda::Function)" in labels
+    notes = [row.findall(f"{SVG}text")[1].text for row in rows]
+    assert notes == [f"{entity.duration_ms:.1f} ms" for _, entity in trace.entities()]
+    assert all(len(row.findall(f"{SVG}rect")) == 1 for row in rows)
+
+    path = trace.save_waterfall(tmp_path / "trace.svg")
+    assert path.read_text(encoding="utf-8") == trace.waterfall().svg
     text = str(trace)
     assert "Initialization" in text and "callee (AWS::Lambda::Function)" in text
+
+
+def test_the_waterfall_colours_a_fault_and_says_so(cloud, write_handler):
+    cloud.create_function("plain", code=write_handler(PLAIN), tracing="Active")
+    fine = cloud.trace(cloud.invoke("plain", {}))
+    failed = cloud.trace(cloud.invoke("plain", {"fail": True}))
+
+    def bars(trace):
+        rows = ElementTree.fromstring(trace.waterfall().svg).findall(f"{SVG}g")
+        return {row.find(f"{SVG}text").text.strip(): (row.find(f"{SVG}rect").get("fill"), row.findall(f"{SVG}text")[1].text)
+                for row in rows}
+
+    fine_fill, fine_note = bars(fine)["Invocation"]
+    fault_fill, fault_note = bars(failed)["Invocation"]
+    assert fault_fill != fine_fill and fault_note.endswith("ms  fault") and fine_note.endswith(" ms")
+    assert failed.find("Invocation")[0].status == "fault" and fine.find("Invocation")[0].status is None
+
+
+def test_an_empty_trace_draws_a_sentence_not_empty_axes():
+    svg = ElementTree.fromstring(Trace("1-00000000-000000000000000000000000", []).waterfall().svg)
+    texts = [text.text for text in svg.iter(f"{SVG}text")]
+    assert any("has no segments" in text for text in texts) and svg.find(f"{SVG}g") is None
 
 
 def test_the_collector_keeps_what_it_cannot_read(cloud):
@@ -343,10 +374,10 @@ def test_the_trace_viewer_widget_shows_a_waterfall(cloud, write_handler):
     first = cloud.invoke("plain")
     viewer = trace_viewer(cloud)
     picker, refresh = viewer.children[0].children
-    image = viewer.children[1]
+    picture = viewer.children[1]
     assert [trace.id for _, trace in picker.options] == [first.trace_id]
-    assert bytes(image.value[:8]) == b"\x89PNG\r\n\x1a\n"  # the first trace is drawn at once
+    assert picture.value == picker.value._repr_svg_()  # the first trace is drawn at once
     second = cloud.invoke("plain")
     refresh.click()
     assert [trace.id for _, trace in picker.options] == [first.trace_id, second.trace_id]
-    assert picker.value.id == second.trace_id and bytes(image.value) == picker.value._repr_png_()
+    assert picker.value.id == second.trace_id and picture.value == picker.value._repr_svg_()

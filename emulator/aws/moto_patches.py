@@ -24,6 +24,8 @@ long polling from hanging on a clock that stands still; the fourth saves work mo
    gives it SQS's own wording, which names the attribute, plus the queue and both values.
 6. Cognito's ``GetUser`` refuses an expired access token (``NotAuthorizedException: Access Token has
    expired``); moto's accepts it for ever. The patch checks the token's ``exp`` on the virtual clock.
+   It is installed at the first Cognito request, when moto loads its Cognito: that needs the
+   ``cryptography`` package, which a browser lacks, and a cloud that never uses Cognito never loads it.
 7. moto's CloudFormation says twice on stderr (a log line and a ``UserWarning``), at every change set,
    that it skips a resource type it does not support (Cognito, API Gateway v2...). README's Deploying
    table lists what it skips, and lab 09 says so; the patch keeps those notices out of the notebook.
@@ -32,13 +34,10 @@ long polling from hanging on a clock that stands still; the fourth saves work mo
 from __future__ import annotations
 
 import logging
+import threading
 import warnings
 
-import jwt
-
 from moto.core import utils as moto_utils
-from moto.cognitoidp import models as cognito_models
-from moto.cognitoidp.exceptions import NotAuthorizedError
 from moto.core.botocore_stubber import BotocoreStubber
 from moto.sqs import models as sqs_models
 from moto.sqs.exceptions import QueueAlreadyExists
@@ -49,6 +48,8 @@ from ..triggers.clock import VirtualClock
 
 _originals: dict[str, object] = {}
 _running = 0  # how many running clouds use the patches: a cloud may start while another runs
+_cognito_lock = threading.Lock()
+COGNITO_REQUEST = "before-send.cognito-identity-provider."  # botocore's event for every Cognito user pool call
 SKIPPED_TYPE = r"Tried to parse .* but it's not supported by moto's CloudFormation implementation"
 
 
@@ -66,8 +67,7 @@ def install(clock: VirtualClock) -> None:
     _originals.update(unix_time=sqs_models.unix_time, unix_time_millis=sqs_models.unix_time_millis,
                       retention=sqs_models.SQSBackend.is_message_valid_based_on_retention_period,
                       receive=sqs_models.SQSBackend.receive_message, stubber=BotocoreStubber.__call__,
-                      create_queue=sqs_models.SQSBackend.create_queue,
-                      get_user=cognito_models.CognitoIdpBackend.get_user)
+                      create_queue=sqs_models.SQSBackend.create_queue)
     logging.getLogger("moto").addFilter(_not_a_skipped_type)
     warnings.filterwarnings("ignore", message=SKIPPED_TYPE, category=UserWarning)
     stubber = BotocoreStubber.__call__
@@ -93,10 +93,13 @@ def install(clock: VirtualClock) -> None:
     sqs_models.SQSBackend.create_queue = _naming_the_attribute(sqs_models.SQSBackend.create_queue)
 
     def stand_aside_for_the_emulator(self, event_name: str, request, **kwargs):
-        return None if answered_here(event_name, request) else stubber(self, event_name, request, **kwargs)
+        if answered_here(event_name, request):
+            return None
+        if event_name.startswith(COGNITO_REQUEST) and "get_user" not in _originals:
+            _patch_cognito(clock)  # moto loads its Cognito to answer this request: patch it first
+        return stubber(self, event_name, request, **kwargs)
 
     BotocoreStubber.__call__ = stand_aside_for_the_emulator
-    cognito_models.CognitoIdpBackend.get_user = _refusing_expired_tokens(cognito_models.CognitoIdpBackend.get_user, clock)
     sqs_depth.install()
 
 
@@ -112,7 +115,9 @@ def uninstall() -> None:
     sqs_models.SQSBackend.receive_message = _originals["receive"]
     BotocoreStubber.__call__ = _originals["stubber"]
     sqs_models.SQSBackend.create_queue = _originals["create_queue"]
-    cognito_models.CognitoIdpBackend.get_user = _originals["get_user"]
+    if "get_user" in _originals:
+        from moto.cognitoidp import models as cognito_models
+        cognito_models.CognitoIdpBackend.get_user = _originals["get_user"]
     logging.getLogger("moto").removeFilter(_not_a_skipped_type)
     warnings.filters[:] = [kept for kept in warnings.filters if getattr(kept[1], "pattern", None) != SKIPPED_TYPE]
     _originals.clear()
@@ -138,8 +143,19 @@ def _naming_the_attribute(create_queue):
     return create_queue_naming_the_attribute
 
 
+def _patch_cognito(clock: VirtualClock) -> None:
+    """Patch 6, once: moto's GetUser refuses expired access tokens."""
+    from moto.cognitoidp import models as cognito_models
+    with _cognito_lock:
+        if "get_user" not in _originals:
+            _originals["get_user"] = cognito_models.CognitoIdpBackend.get_user
+            cognito_models.CognitoIdpBackend.get_user = _refusing_expired_tokens(_originals["get_user"], clock)
+
+
 def _refusing_expired_tokens(get_user, clock: VirtualClock):
     """moto's GetUser, which refuses an access token whose ``exp`` has passed, as Cognito does."""
+    import jwt
+    from moto.cognitoidp.exceptions import NotAuthorizedError
 
     def get_user_unless_expired(backend, access_token: str):
         user = get_user(backend, access_token)  # an unknown or signed-out token fails here first

@@ -10,6 +10,9 @@ token's signature and claims before your function runs.
 Here the identity provider is the kit itself: :func:`mint_token` signs tokens with a local RSA key
 and :func:`verify_token` checks them the way API Gateway does. The key is in this source file, so it
 is public: a token signed with it proves nothing anywhere else. Never configure a real API to trust it.
+
+RSA signatures need the ``cryptography`` package (through PyJWT's RSA algorithms). It is imported
+only when a token is minted or checked, so the rest of the kit runs where it is missing (a browser).
 """
 
 from __future__ import annotations
@@ -17,10 +20,8 @@ from __future__ import annotations
 import functools
 import uuid
 from datetime import datetime, timedelta, timezone
+from types import ModuleType
 from typing import Any, Iterable
-
-import jwt
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 LOCAL_KEY_ID = "lambda-lab-local-key"
 # HTTP API JWT authorizers accept RSA signatures only.
@@ -63,14 +64,28 @@ class InvalidToken(Exception):
     """A token API Gateway would refuse; the message says which check failed."""
 
 
+def _jwt() -> ModuleType:
+    """PyJWT, with the RSA algorithms that the ``cryptography`` package gives it, or an error saying so."""
+    try:
+        import cryptography  # noqa: F401 (PyJWT signs and checks RSA through it)
+    except ModuleNotFoundError as error:
+        raise ModuleNotFoundError(
+            "RS256 tokens (a JWT authorizer's) are signed and checked with the 'cryptography' package, "
+            "which this Python does not have: install it (pip install cryptography) to mint or verify "
+            "tokens; everything else in the local cloud works without it", name="cryptography") from error
+    import jwt
+    return jwt
+
+
 @functools.cache
 def _private_key():
-    return load_pem_private_key(LOCAL_PRIVATE_KEY_PEM.encode(), password=None)
+    rsa = _jwt().algorithms.RSAAlgorithm
+    return rsa(rsa.SHA256).prepare_key(LOCAL_PRIVATE_KEY_PEM)
 
 
 def jwks() -> dict[str, Any]:
     """The public key set, as an issuer publishes it at its ``jwks_uri`` (what API Gateway fetches)."""
-    key = jwt.algorithms.RSAAlgorithm.to_jwk(_private_key().public_key(), as_dict=True)
+    key = _jwt().algorithms.RSAAlgorithm.to_jwk(_private_key().public_key(), as_dict=True)
     return {"keys": [{**key, "kid": LOCAL_KEY_ID, "alg": "RS256", "use": "sig"}]}
 
 
@@ -98,7 +113,7 @@ def mint_token(claims: dict[str, Any] | None = None, *, issuer: str, audience: s
     if scopes:
         payload["scope"] = " ".join(scopes)
     payload.update(claims or {})
-    return jwt.encode(payload, _private_key(), algorithm="RS256", headers={"kid": LOCAL_KEY_ID})
+    return _jwt().encode(payload, _private_key(), algorithm="RS256", headers={"kid": LOCAL_KEY_ID})
 
 
 def verify_token(token: str, *, issuer: str, audience: Iterable[str], now: datetime,
@@ -111,6 +126,7 @@ def verify_token(token: str, *, issuer: str, audience: Iterable[str], now: datet
     after ``now``; ``nbf``, if present, is not after ``now``. The key set is the kit's local key
     plus ``issuer_keys`` (JWKs, as the issuer's ``jwks_uri`` lists them: a local user pool's keys).
     """
+    jwt = _jwt()
     try:
         header = jwt.get_unverified_header(token)
     except jwt.DecodeError as error:

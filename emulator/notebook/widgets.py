@@ -521,7 +521,7 @@ def log_viewer(cloud: LocalCloud) -> LogViewer:
 def trace_viewer(cloud: LocalCloud) -> widgets.VBox:
     """A notebook widget: pick one of the cloud's traces, see its waterfall (refresh shows the newest)."""
     picker = widgets.Dropdown(description="trace")
-    image = widgets.Image(format="png")
+    picture = widgets.HTML()  # the waterfall's SVG
     refresh = widgets.Button(description="refresh")
 
     def load(_=None) -> None:
@@ -531,9 +531,9 @@ def trace_viewer(cloud: LocalCloud) -> widgets.VBox:
 
     def show(change) -> None:
         if change["new"] is not None:
-            image.value = change["new"]._repr_png_()
+            picture.value = change["new"]._repr_svg_()
 
     picker.observe(show, names="value")
     refresh.on_click(load)
     load()
-    return widgets.VBox([widgets.HBox([picker, refresh]), image])
+    return widgets.VBox([widgets.HBox([picker, refresh]), picture])

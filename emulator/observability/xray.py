@@ -9,11 +9,12 @@ HTTP request, the cold start). All of them carry the same *trace id*; a service 
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
+
+from .charts import Bar, Chart, timeline
 
 # -- the trace header -------------------------------------------------------------------------------
 
@@ -94,9 +95,15 @@ class Segment:
         return 0.0 if self.end_time is None else (self.end_time - self.start_time) * 1000
 
     @property
+    def status(self) -> str | None:
+        """``"fault"`` (a 5xx: the service failed), ``"throttle"`` (a 429), ``"error"`` (another 4xx: the
+        caller's mistake), or None when it went well. X-Ray paints them red, purple and orange."""
+        return next((flag for flag in ("fault", "throttle", "error") if self.document.get(flag)), None)
+
+    @property
     def failed(self) -> bool:
-        """True when X-Ray would paint it red or orange: a fault (5xx), an error (4xx) or a throttle."""
-        return any(self.document.get(flag) for flag in ("fault", "error", "throttle"))
+        """True for a fault, an error or a throttle."""
+        return self.status is not None
 
     @property
     def annotations(self) -> dict:
@@ -135,7 +142,7 @@ class Trace:
 
     @property
     def start_time(self) -> float:
-        return min(segment.start_time for segment in self.segments)
+        return min((segment.start_time for segment in self.segments), default=0.0)
 
     @property
     def end_time(self) -> float:
@@ -174,21 +181,17 @@ class Trace:
     def __repr__(self) -> str:
         return f"<Trace {self.id} {' -> '.join(self.functions) or 'no function'} {self.duration_ms:.1f} ms>"
 
-    def waterfall(self, title: str | None = None):
-        """The trace as a matplotlib Figure, drawn like the X-Ray console's timeline (see :func:`waterfall`)."""
+    def waterfall(self, title: str | None = None) -> Chart:
+        """The trace drawn like the X-Ray console's timeline, as SVG (see :func:`waterfall`)."""
         return waterfall(self, title)
 
     def save_waterfall(self, path: str | Path, title: str | None = None) -> Path:
-        """Draw the waterfall into a PNG file; returns its path."""
-        path = Path(path)
-        self.waterfall(title).savefig(path, format="png", dpi=100, bbox_inches="tight")
-        return path
+        """Draw the waterfall into an SVG file (any browser opens it); returns its path."""
+        return self.waterfall(title).save(path)
 
-    def _repr_png_(self) -> bytes:
+    def _repr_svg_(self) -> str:
         """A trace shown in a notebook is its waterfall."""
-        buffer = io.BytesIO()
-        self.waterfall().savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-        return buffer.getvalue()
+        return self.waterfall().svg
 
 
 def assemble(documents: list[dict]) -> list[Trace]:
@@ -213,11 +216,15 @@ def assemble(documents: list[dict]) -> list[Trace]:
 
 # -- the waterfall ----------------------------------------------------------------------------------
 
-_COLOURS = {"service": "#8fb3d9", "function": "#f5a45d", "Initialization": "#d9534f", "Invocation": "#f5c28c",
-            "Overhead": "#c7c7c7", "aws": "#5cb85c", "remote": "#9b59b6", "local": "#5bc0de"}
+_COLOURS = {"service": "#9ecae9", "function": "#4c78a8", "Initialization": "#72b7b2", "Invocation": "#a0cbe8",
+            "Overhead": "#c7c7c7", "aws": "#59a14f", "remote": "#edc948", "local": "#86bcb6",
+            # what went wrong, in the X-Ray console's colours
+            "fault": "#d62728", "throttle": "#9467bd", "error": "#f28e2b"}
 
 
 def _colour(entity: Segment) -> str:
+    if entity.status:
+        return _COLOURS[entity.status]
     if entity.origin == "AWS::Lambda":
         return _COLOURS["service"]
     if entity.kind == "segment":
@@ -225,34 +232,16 @@ def _colour(entity: Segment) -> str:
     return _COLOURS.get(entity.name) or _COLOURS.get(entity.namespace or "local", _COLOURS["local"])
 
 
-def waterfall(trace: Trace, title: str | None = None):
+def waterfall(trace: Trace, title: str | None = None) -> Chart:
     """Draw ``trace`` as a timeline: one bar per segment and subsegment, indented under its parent.
 
-    The x axis is milliseconds since the trace started; each bar is labelled with its duration.
-    Uses matplotlib's object API (no pyplot), so it works in threads and headless runs.
+    The axis is milliseconds since the trace started; each bar's note is its duration, followed by
+    what went wrong (``fault``, ``throttle``, ``error``), if anything, and its bar is coloured so.
     """
-    from matplotlib.figure import Figure
-
-    rows = trace.entities()
-    figure = Figure(figsize=(10, 0.4 * len(rows) + 1.2))
-    axes = figure.add_subplot()
-    total = max(trace.duration_ms, 1e-3)
-    for row, (depth, entity) in enumerate(rows):
-        offset = (entity.start_time - trace.start_time) * 1000
-        width = max(entity.duration_ms, total / 400)  # an instant still shows as a sliver
-        axes.barh(row, width, left=offset, height=0.6, color=_colour(entity),
-                  edgecolor="#c9302c" if entity.failed else "none", linewidth=2)
-        axes.text(offset + width + total * 0.01, row, f"{entity.duration_ms:.1f} ms", va="center", fontsize=8)
-    labels = [f"{'  ' * depth}{entity.label}" for depth, entity in rows]
-    axes.set_yticks(range(len(rows)), labels, fontsize=9, family="monospace")
-    # Left-aligned names, indented under their parent, as the X-Ray console lists them.
-    axes.tick_params(axis="y", length=0, pad=5.5 * max(map(len, labels)) + 14)
-    for label in axes.get_yticklabels():
-        label.set_horizontalalignment("left")
-    axes.invert_yaxis()
-    axes.set_xlim(0, total * 1.15)
-    axes.set_xlabel("milliseconds since the trace started")
-    axes.set_title(title or f"Trace {trace.id}  ({trace.duration_ms:.1f} ms)", fontsize=10)
-    axes.grid(axis="x", alpha=0.3)
-    figure.tight_layout()
-    return figure
+    bars = [Bar(entity.label, (entity.start_time - trace.start_time) * 1000, entity.duration_ms,
+                note=f"{entity.duration_ms:.1f} ms" + (f"  {entity.status}" if entity.status else ""),
+                colour=_colour(entity), indent=depth)
+            for depth, entity in trace.entities()]
+    return timeline(bars, title=title or f"Trace {trace.id}  ({trace.duration_ms:.1f} ms)",
+                    axis_label="milliseconds since the trace started",
+                    empty=f"trace {trace.id} has no segments: nothing was recorded under this trace id")

@@ -9,7 +9,7 @@ of the whole notebook in ``test-artifacts/screenshots/lab-NN_topic.png``. Then, 
   and the widgets react to a click: the clock's "+1 minute" moves the time shown by the clock and by
   every queue monitor, the event builder's "Invoke" shows the invocation's log, the log viewer shows
   the invocation you pick;
-- every matplotlib figure is an image that loaded;
+- every chart (the kit's SVG charts of ``emulator/observability/charts.py``) is an image that loaded;
 - every ``check()`` result shows its tests with readable pass and fail marks and, for each failure,
   the sentence that says what to fix.
 
@@ -45,7 +45,7 @@ FACTORY_CALL = re.compile(r"\b(%s)\(" % "|".join(WIDGET_FACTORIES))
 # Printed by a cell the test adds at the end of a lab: what the widgets should show.
 CLOUD_NOW = ('import json; print(json.dumps({"time": f"{cloud.clock.now():%Y-%m-%d %H:%M:%S} UTC", '
              '"queues": cloud.queue_depths()}))')
-PLOTTING = re.compile(r"\b(plt|pyplot)\.\w+\(|\.plot\(")
+PLOTTING = re.compile(r"\b(timeline|line_chart|row|waterfall)\(")  # the kit's charts: SVG
 
 # Contrast ratio (WCAG 2) between an element's text colour and the first opaque background behind it.
 CONTRAST = """element => {
@@ -255,7 +255,7 @@ def test_plots_appear_as_images(lab: RanLab):
         images = [output for output in cell.outputs if any(kind in output.get("data", {}) for kind in IMAGE_TYPES)]
         if PLOTTING.search(cell.source):
             shown = [output.get("data", {}).get("text/plain", output.get("text", "")) for output in cell.outputs]
-            assert images, f"{lab.where(index)} plots with matplotlib but shows no image, only {shown}"
+            assert images, f"{lab.where(index)} draws a chart but shows no image, only {shown}"
         for number in range(len(images)):
             picture = lab.view.outputs(index).locator("img").nth(number)
             expect(picture, f"{lab.where(index)}: figure {number + 1} is not on the page").to_be_visible()
