@@ -135,3 +135,28 @@ def test_the_blocker_really_blocks(importer: str, fails: bool, tmp_path: Path):
         "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
     result = subprocess.run([sys.executable, "-c", code, "-", "moto.iam.models"], capture_output=True, text=True, timeout=60)
     assert (result.returncode == 1 and "No module named 'cryptography'" in result.stderr) == fails, result.stderr
+
+
+STAND_IN = textwrap.dedent("""\
+    import importlib.util, sys
+    real_find_spec = importlib.util.find_spec
+    importlib.util.find_spec = lambda name, *rest: None if name == "cryptography" else real_find_spec(name, *rest)
+    sys.platform = "emscripten"  # what Pyodide says
+    from emulator.platform import absent_packages
+    assert absent_packages.install()
+    sys.platform = "linux"  # back, or urllib3 would look for Pyodide's JavaScript bridge
+    sys.meta_path.insert(0, sys.meta_path.pop())  # ahead of the real package, which this machine has
+    import moto.iam.models  # imports cryptography.x509 at its top, as moto's core does for every request
+    from cryptography.hazmat.backends import default_backend
+    try:
+        default_backend()
+    except ModuleNotFoundError as error:
+        print(error)
+    """)
+
+
+def test_in_pyodide_a_stand_in_lets_moto_import_and_says_what_is_missing_when_used():
+    done = subprocess.run([sys.executable, "-c", STAND_IN], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert ("cryptography.hazmat.backends.default_backend needs the package 'cryptography', which the browser "
+            "edition does not have") in done.stdout
