@@ -11,8 +11,10 @@ The platform's choice is made once, at import (:data:`DEFAULT`), from what the p
   forks safely there, with the same resource limits (macOS has no Landlock; the gradebook says so).
 - **Windows**: ``"in-kernel"``. There is no ``fork``, and the check's functions are hosted by a fork
   server (``emulator/runtime/forkserver.py``); the sandbox's results socket is read with ``os.read``
-  and handed over with ``pass_fds``, neither of which Windows has. A spawned process per check cannot
-  run today, so the tests run in the kernel's own process.
+  and handed over with ``pass_fds``, and the warm checking process is waited for with ``select`` on a
+  pipe, none of which Windows does. A spawned process per check cannot run today, so the tests run in
+  the kernel's own process. (What the check path imports loads on Windows: ``resource`` is optional,
+  ``fcntl`` unused, ``prctl`` and Landlock called only on Linux.)
 - **Pyodide** (``sys.platform == "emscripten"``, JupyterLite): ``"in-kernel"``: a browser tab has one
   interpreter and no processes at all.
 
