@@ -7,12 +7,14 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from emulator import LocalCloud
 from emulator.platform import checks
+from emulator.runtime.timeouts import simulated_sleep
 from grader import in_kernel
 from grader.check import make_check, platform_runner
 from grader.exercises import read_lab
@@ -122,6 +124,7 @@ def test_the_notebooks_cloud_is_the_same_after_a_check_and_the_check_sees_none_o
     messages = notebook_cloud.client("sqs").receive_message(QueueUrl=url).get("Messages", [])
     assert [message["Body"] for message in messages] == ["kept"]
     assert notebook_cloud.invoke("mine", {"key1": "still here"}).payload == "still here"
+    assert time.sleep is simulated_sleep  # the notebook's handlers still sleep on the virtual clock
 
 
 def test_a_second_check_after_an_edit_runs_the_new_code(tmp_path, notebook_cloud):
@@ -146,6 +149,7 @@ for name in ("fork", "setsid", "killpg", "fchdir"):
         delattr(os, name)
 import grader, grader.check
 from emulator.platform import checks
+from emulator.runtime.timeouts import simulated_sleep
 from grader import in_kernel
 print(json.dumps([checks.DEFAULT, grader.check.platform_runner() is in_kernel.run]))
 """
