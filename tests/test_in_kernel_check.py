@@ -76,6 +76,16 @@ def test_lab_06_solutions_get_full_points_and_a_broken_calculator_its_message(tm
     assert any("broken calculator" in message for message in messages), messages
 
 
+@pytest.mark.parametrize("lab_id", sorted(path.stem for path in (KIT / "solutions").glob("[0-9][0-9]_*.ipynb")))
+def test_every_labs_solutions_pass_their_checks_in_the_kernel(lab_id, tmp_path, notebook_cloud):
+    solutions = KIT / "solutions" / f"{lab_id}.ipynb"
+    lab = read_lab(solutions)
+    write_handlers(lab, handler_bodies(load_notebook(solutions)), tmp_path)
+    check = make_check(lab_id, tmp_path, KIT / "labs")
+    failed = [str(result) for result in map(check, lab.exercises) if not result.passed]
+    assert not failed, "\n".join(failed)
+
+
 def test_what_tests_and_handlers_print_stays_out_of_the_cell(tmp_path, notebook_cloud, capfd):
     labs = tmp_path / "labs"
     labs.mkdir()
