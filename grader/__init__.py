@@ -31,7 +31,8 @@ copy ``labs/NN_topic.ipynb``. Four kinds of code cell matter to the grader:
    An exercise's handler cells are the ``%%lambda`` cells between the previous test cell and its own.
 
 4. **Check cells**: ``check("EXERCISE_ID")`` runs the exercise's public tests, read from
-   ``labs/``, against the student's saved files, in a separate process.
+   ``labs/``, against the student's saved files, in a separate process (in the notebook's own process
+   where there is no fork: Windows, the browser; see :mod:`emulator.platform.checks`).
 
 Write every assert with a message that is one plain sentence on what was expected, what happened
 and where to look: that first line is all the student sees of a failing test. Hidden tests without

@@ -23,14 +23,18 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-_loaded: dict[Path, ModuleType] = {}  # the student's module stays imported while the environment is warm
+# The student's module stays imported while the environment is warm, and while its file is unchanged: in an
+# in-kernel check this module is the notebook's own, so an edited file must be imported again.
+_loaded: dict[Path, tuple[tuple[int, int], ModuleType]] = {}
 
 
 def handle(event: dict, context: Any) -> dict:
     """Answer one question about the student's module: ``{"value": ...}``, ``{"callable": True}``, or
     ``{"error": WHAT, "detail": ...}`` where WHAT is ``import``, ``syntax``, ``missing``, ``call`` or ``value``."""
     path = Path(event["file"]).resolve()
-    module = _loaded.get(path) or _import(path)
+    stamp, module = _loaded.get(path, (None, None))
+    if stamp != _stamp(path):
+        module = _import(path)
     if isinstance(module, dict):
         return module
     name = event["attribute"]
@@ -62,8 +66,14 @@ def _import(path: Path) -> ModuleType | dict:
         return {"error": "syntax", "detail": f"{error.msg} ({path.name}, line {error.lineno})"}
     except Exception as error:
         return {"error": "import", "detail": _described(error, path)}
-    _loaded[path] = module
+    _loaded[path] = (_stamp(path), module)
     return module
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """What changes when the file is edited: its modification time and size."""
+    status = path.stat()
+    return status.st_mtime_ns, status.st_size
 
 
 def _described(error: Exception, path: Path) -> str:

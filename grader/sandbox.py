@@ -56,6 +56,7 @@ The sandbox needs a POSIX system (Linux, macOS, or WSL on Windows).
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import os
@@ -71,7 +72,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from emulator.platform import file_access, network, processes
 
@@ -183,9 +184,7 @@ class _Child:
         self.job = job
         self.token = secrets.token_hex(16)
         self.folder = Path(tempfile.mkdtemp(prefix="grader-", dir=private_root()))
-        test_file = self.folder / f"test_{job.exercise_id.replace('-', '_')}.py"
-        test_file.write_text("from grader import points\n" + job.test_source, encoding="utf-8")
-        (self.folder / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
+        write_tests(job.exercise_id, job.test_source, self.folder)
         self.started = time.monotonic()
         self.deadline = self.started + job.timeout
         self.buffer = bytearray()
@@ -234,6 +233,22 @@ class _Child:
         result = judge(self.job, self.token, bytes(self.buffer), timed_out)
         result.seconds = time.monotonic() - self.started
         return result
+
+
+def write_tests(exercise_id: str, test_source: str, folder: Path) -> Path:
+    """Write an exercise's test module and its pytest.ini into ``folder``; return the module's path."""
+    test_file = Path(folder) / f"test_{exercise_id.replace('-', '_')}.py"
+    test_file.write_text("from grader import points\n" + test_source, encoding="utf-8")
+    (Path(folder) / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
+    return test_file
+
+
+def pytest_arguments(test_file: Path) -> list[str]:
+    """How a test process runs an exercise's tests with pytest (the folder of ``test_file`` is the root)."""
+    folder = str(Path(test_file).parent)
+    # --tb=native: pytest's own traceback rendering re-parses source files and nobody reads it here.
+    return [str(test_file), "-c", str(Path(folder) / "pytest.ini"), "--rootdir", folder, "-q", "--tb=native",
+            "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:unraisableexception"]
 
 
 def _job_fields(job: Job) -> dict:
@@ -351,12 +366,10 @@ def _child_main(request: dict, results_fd: int, forked: bool) -> None:
 
     job = request["job"]
     testing.configure(job["work_dir"], job["functions"])
-    recorder = Recorder(results_fd, request["token"])
+    recorder = Recorder(functools.partial(os.write, results_fd), request["token"])
     recorder.send({"kind": "isolation", "message": isolation})
     test_file = Path(folder) / f"test_{job['exercise_id'].replace('-', '_')}.py"
-    # --tb=native: pytest's own traceback rendering re-parses source files and nobody reads it here.
-    pytest.main([str(test_file), "-c", str(Path(folder) / "pytest.ini"), "--rootdir", folder, "-q", "--tb=native",
-                 "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:unraisableexception"], plugins=[recorder, testing])
+    pytest.main(pytest_arguments(test_file), plugins=[recorder, testing])
     recorder.send({"kind": "done"})
     os._exit(0)
 
@@ -391,15 +404,19 @@ _is_loopback = network.is_loopback
 
 
 class Recorder:
-    """The pytest plugin that reports each test's outcome to the parent as soon as the test ends."""
+    """The pytest plugin that reports each test's outcome to the parent as soon as the test ends.
 
-    def __init__(self, fd: int, token: str) -> None:
-        self._fd, self._token, self._write, self._dumps = fd, token, os.write, json.dumps
+    ``write`` takes each record's bytes: a write to the results socket (bound before any student code
+    ran), or, in an in-kernel check, a buffer's ``extend``.
+    """
+
+    def __init__(self, write: Callable[[bytes], object], token: str) -> None:
+        self._token, self._write, self._dumps = token, write, json.dumps
         self._tests: dict[str, dict] = {}
         self._guard: IntegrityGuard | None = None
 
     def send(self, record: dict) -> None:
-        self._write(self._fd, (self._dumps({**record, "token": self._token}) + "\n").encode())
+        self._write((self._dumps({**record, "token": self._token}) + "\n").encode())
 
     def pytest_collectreport(self, report) -> None:
         if report.failed:

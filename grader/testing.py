@@ -1,12 +1,14 @@
 """What an exercise's tests can use: the fixtures of test cells, and helpers that explain failures.
 
 This module is the pytest plugin the sandbox loads (``-p grader.testing``) before it runs a test
-cell. The sandbox first calls :func:`configure` with the folder of the student's handler files and
-the lab's function options. Fixtures:
+cell. The sandbox (or :mod:`grader.in_kernel`) first calls :func:`configure` with the folder of the
+student's handler files, the lab's function options and how functions are hosted. Fixtures:
 
 - ``cloud``: a fresh, started :class:`~emulator.LocalCloud` holding every function of the lab, created
   from the student's files with the options of the instructor's ``%%lambda`` cells, each function
-  hosted in a process of its own (``isolation="process"``);
+  hosted in a process of its own (``isolation="process"``; in-process for an in-kernel check). It
+  starts from an empty moto even when another cloud runs in the process (the notebook's), and
+  leaves that cloud's queues, rules and tables as they were;
 - ``work_dir``: the folder holding the ``NAME/`` folders;
 - ``load_module``: ``load_module("NAME")`` reads NAME's module from a process of its own (attributes, calls);
 - ``events``: the :mod:`emulator.events` module (sample events of every trigger).
@@ -33,16 +35,19 @@ _LIBRARY_PATHS = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix,
 _FRAME = re.compile(r'File "([^"]+)",? [Ll]ine (\d+)')
 
 
-def configure(work_dir: str | Path, functions: list[dict]) -> None:
-    """Tell the fixtures where the handler files are and which functions the lab defines.
+def configure(work_dir: str | Path, functions: list[dict], isolation: str = "process") -> None:
+    """Tell the fixtures where the handler files are, which functions the lab defines and how the
+    clouds host them (``"process"``, or ``"in-process"`` for a check in the notebook's own process).
 
-    The fork server that starts the functions' processes starts now too, while pytest collects.
+    With ``"process"``, the fork server that starts the functions' processes starts now, while pytest collects.
     """
-    from emulator.runtime.forkserver import fork_server
-
     _settings["work_dir"] = Path(work_dir)
     _settings["functions"] = [LambdaOptions(**options) for options in functions]
-    fork_server().start()
+    _settings["isolation"] = isolation
+    if isolation == "process":
+        from emulator.runtime.forkserver import fork_server
+
+        fork_server().start()
 
 
 def _setting(name: str) -> Any:
@@ -63,11 +68,13 @@ def cloud(work_dir: Path) -> Iterator[Any]:
     """A fresh local cloud with the lab's functions created from the student's files.
 
     Each function's code runs in a process of its own behind the Lambda Runtime API, as in AWS: the
-    student's handler never shares a process with the tests, the results recorder or its token.
+    student's handler never shares a process with the tests, the results recorder or its token
+    (except in an in-kernel check, where everything runs in the notebook's process).
     """
     from emulator import LocalCloud
+    from emulator.aws.moto_state import set_aside
 
-    with LocalCloud(isolation="process") as local_cloud:
+    with set_aside(), LocalCloud(isolation=_setting("isolation")) as local_cloud:
         for options in _setting("functions"):
             code = work_dir / options.name
             if code.is_dir():  # a function the student never wrote: invoking it says it does not exist
@@ -81,12 +88,13 @@ def load_module(work_dir: Path) -> Iterator[Callable[[str], "StudentModule"]]:
 
     ``load_module("standup").SCHEDULE`` is the value the student's file gives it, and
     ``load_module("iam_check").allows(policy, action, resource)`` what calling that function returns,
-    both as JSON brings them back; the student's code never runs in the test process.
+    both as JSON brings them back; the student's code never runs in the test process (but in an
+    in-kernel check).
     """
     from emulator import LocalCloud
 
     options = {function.name: function for function in _setting("functions")}
-    with LocalCloud(isolation="process") as module_cloud:
+    with LocalCloud(isolation=_setting("isolation")) as module_cloud:
         created: set[str] = set()
 
         def load(name: str) -> StudentModule:

@@ -13,7 +13,8 @@ starts from the same clean state.
 
 If the checking process dies (a handler that killed its parent, a machine that ran out of memory) or
 stops answering, that check is reported as a crash or a timeout and the next check starts a new one.
-Where there is no ``fork`` (Windows), each check spawns its own process instead, as before.
+Where there is no ``fork`` (Windows, the browser), checks run in the kernel instead
+(:mod:`emulator.platform.checks` chooses, :mod:`grader.in_kernel` runs them).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from emulator.platform.processes import FORK_AVAILABLE, kill_group
+from emulator.platform.processes import kill_group
 from emulator.runtime import forkserver
 
 from . import sandbox
@@ -137,9 +138,7 @@ _shared: CheckingProcess | None = None
 
 def warm_up() -> None:
     """Start this kernel's checking process now, so that the first check finds it warm."""
-    process = checking_process()
-    if process is not None:
-        process.start()
+    checking_process().start()
 
 
 @atexit.register
@@ -149,15 +148,14 @@ def _stop_shared() -> None:
         shutil.rmtree(_shared.home, ignore_errors=True)
 
 
-def checking_process() -> CheckingProcess | None:
-    """This kernel's checking process (None where there is no fork: each check then spawns its own)."""
+def checking_process() -> CheckingProcess:
+    """This kernel's checking process (it forks each check, so it needs a platform with ``fork``)."""
     global _shared
-    if _shared is None and FORK_AVAILABLE:
+    if _shared is None:
         _shared = CheckingProcess()
     return _shared
 
 
 def run(job: sandbox.Job) -> sandbox.RunResult:
-    """Run a check's job: in the warm checking process where fork exists, else in a process of its own."""
-    process = checking_process()
-    return process.run(job) if process is not None else sandbox.run(job, fork=False)
+    """Run a check's job in a child of the warm checking process."""
+    return checking_process().run(job)

@@ -85,8 +85,10 @@ class Wheel:
     @property
     def imports(self) -> list[str]:
         with zipfile.ZipFile(self.path) as archive:
-            tops = {name.split("/")[0] for name in archive.namelist() if not name.split("/")[0].endswith((".dist-info", ".data"))}
-        return sorted(top.removesuffix(".py") for top in tops if top.isidentifier() or top.endswith(".py"))
+            names = archive.namelist()
+        modules = {name.split("/")[0].removesuffix(".py") for name in names
+                   if name.endswith(".py") and not name.split("/")[0].endswith((".dist-info", ".data"))}
+        return sorted(module for module in modules if module.isidentifier())
 
 
 def requirement_closure(requirements: list[str]) -> dict[str, str]:
@@ -165,10 +167,14 @@ def _write_wheel(out: Path, name: str, version: str, files: dict[str, bytes]) ->
 
 
 def kit_wheel(scratch: Path) -> Wheel:
-    """The kit itself (``emulator`` and ``grader``, pure Python) packed as a wheel from this checkout."""
+    """The kit itself packed as a wheel from this checkout: ``emulator`` and ``grader`` (pure Python), and
+    the kit's own copy of the labs beside them, where ``check()`` reads each exercise's tests (the
+    notebooks in the browser's drive are the student's, and a student may edit them)."""
     version = metadata.version("lambda-lab")
     files = {str(path.relative_to(REPO)): path.read_bytes() for package in ("emulator", "grader")
              for path in sorted((REPO / package).rglob("*.py"))}
+    files.update({str(path.relative_to(REPO)): path.read_bytes() for path in sorted((REPO / "labs").rglob("*.ipynb"))
+                  if "work" not in path.relative_to(REPO / "labs").parts})
     out = scratch / f"lambda_lab-{version}-py3-none-any.whl"
     _write_wheel(out, "lambda-lab", version, files)
     return Wheel("lambda-lab", version, out)

@@ -36,6 +36,8 @@ from __future__ import annotations
 import logging
 import threading
 import warnings
+from contextlib import contextmanager
+from typing import Iterator
 
 from moto.core import utils as moto_utils
 from moto.core.botocore_stubber import BotocoreStubber
@@ -50,6 +52,7 @@ _originals: dict[str, object] = {}
 _running = 0  # how many running clouds use the patches: a cloud may start while another runs
 _cognito_lock = threading.Lock()
 COGNITO_REQUEST = "before-send.cognito-identity-provider."  # botocore's event for every Cognito user pool call
+_installed_clock: VirtualClock | None = None  # the clock the patches read: the outermost running cloud's
 SKIPPED_TYPE = r"Tried to parse .* but it's not supported by moto's CloudFormation implementation"
 
 
@@ -59,11 +62,12 @@ def _not_a_skipped_type(record: logging.LogRecord) -> bool:
 
 
 def install(clock: VirtualClock) -> None:
-    global _running
+    global _running, _installed_clock
     sessions.renew_if_dropped()  # moto dropped boto3's default session as its first mock started
     _running += 1
     if _originals:  # installed by the cloud this one runs inside (its clock is the process's time)
         return
+    _installed_clock = clock
     _originals.update(unix_time=sqs_models.unix_time, unix_time_millis=sqs_models.unix_time_millis,
                       retention=sqs_models.SQSBackend.is_message_valid_based_on_retention_period,
                       receive=sqs_models.SQSBackend.receive_message, stubber=BotocoreStubber.__call__,
@@ -104,7 +108,7 @@ def install(clock: VirtualClock) -> None:
 
 
 def uninstall() -> None:
-    global _running
+    global _running, _installed_clock
     _running = max(_running - 1, 0)
     if not _originals or _running:  # not installed, or still in use by the cloud this one ran inside
         return
@@ -121,6 +125,24 @@ def uninstall() -> None:
     logging.getLogger("moto").removeFilter(_not_a_skipped_type)
     warnings.filters[:] = [kept for kept in warnings.filters if getattr(kept[1], "pattern", None) != SKIPPED_TYPE]
     _originals.clear()
+    _installed_clock = None
+
+
+@contextmanager
+def set_aside() -> Iterator[None]:
+    """A block in which moto is unpatched, as if no cloud ran: the first cloud started in it patches moto
+    with its own clock (a check's cloud inside a notebook's). The running clouds' patches come back after."""
+    global _running
+    running, clock = _running, _installed_clock
+    if running:
+        _running = 1
+        uninstall()
+    try:
+        yield
+    finally:
+        if running:
+            install(clock)
+            _running = running
 
 
 def _naming_the_attribute(create_queue):

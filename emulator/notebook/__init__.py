@@ -41,14 +41,14 @@ def start_lab(lab_id: str, work_dir: str | Path = "work", *, labs_dir: str | Pat
               edition: str | None = None) -> tuple[LocalCloud, Callable]:
     """Start the lab's local cloud and register the magics; return ``(cloud, check)``.
 
-    ``labs_dir`` is where ``check`` reads the lab's tests (default: the kit's ``labs/``, or
-    ``labs/EDITION/`` for a translated edition: the French notebooks call ``start_lab(..., edition="fr")``,
-    so their checks print the French messages of the same tests).
+    ``labs_dir`` is where ``check`` reads the lab's tests (default: the kit's ``labs/``, see
+    :func:`grader.check.labs_dir`, or its ``EDITION/`` folder for a translated edition: the French notebooks
+    call ``start_lab(..., edition="fr")``, so their checks print the French messages of the same tests).
     """
-    from grader.check import kit_labs_dir, make_check
+    from grader.check import labs_dir as kit_labs, make_check
 
     if labs_dir is None and edition is not None:
-        labs_dir = kit_labs_dir() / edition
+        labs_dir = kit_labs() / edition
 
     stop_lab()
     cloud = LocalCloud().start()

@@ -12,7 +12,9 @@ one small module each, and each module picks its implementation once, when it is
 - :mod:`~emulator.platform.processes`: a child process's limits and its process group (the
   grader's sandbox);
 - :mod:`~emulator.platform.absent_packages`: stand-ins for packages a platform cannot have (Pyodide has
-  no ``cryptography``, which moto imports).
+  no ``cryptography``, which moto imports);
+- :mod:`~emulator.platform.checks`: where a notebook's ``check()`` runs its tests (a forked sandbox,
+  or the kernel's own process where there is no fork: Windows, Pyodide).
 
 A new platform is a second implementation inside these modules, never an ``if`` in the runtime.
 """

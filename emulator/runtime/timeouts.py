@@ -98,16 +98,23 @@ def simulated_sleep(seconds: float) -> None:
 
 
 _saved_alarm_handler: list = []  # the SIGALRM handler to give back, while ours is installed
+_installed: list[bool] = []  # one entry per running cloud: a cloud may start while another runs (a check's)
 
 
 def install_simulated_sleep() -> None:
     """Patch ``time.sleep`` and, from the main thread, install the timeout's SIGALRM handler once."""
+    _installed.append(True)
     time.sleep = simulated_sleep
     if interrupts.alarm_usable() and not _saved_alarm_handler:
         _saved_alarm_handler.append(interrupts.on_alarm(_raise_timeout))
 
 
 def uninstall_simulated_sleep() -> None:
+    """Undo :func:`install_simulated_sleep` once the last running cloud that installed it stops."""
+    if _installed:
+        _installed.pop()
+    if _installed:  # the cloud this one ran inside still runs
+        return
     time.sleep = _real_sleep
     if _saved_alarm_handler:
         interrupts.on_alarm(_saved_alarm_handler.pop())
