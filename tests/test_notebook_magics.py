@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,22 @@ def test_lambda_cell_saves_the_file_and_deploys_the_function(shell, lab, capsys)
     cloud = shell.user_ns["cloud"]
     assert cloud.invoke("echo", {"key1": "value1"}).payload == "value1"
     assert "deployed function echo" in capsys.readouterr().out
+
+
+def test_handler_files_are_read_once_per_cell(shell, lab, monkeypatch):
+    run(shell, "%%lambda echo\n" + ECHO)
+    run(shell, "first = cloud.invoke('echo', {'key1': 'a'}).payload")
+    edited = ECHO.replace('event["key1"]', 'event["key1"].upper()')
+    stats = []
+    real_stat = os.stat
+    monkeypatch.setattr(os, "stat", lambda path, *rest, **options: stats.append(path) or real_stat(path, *rest, **options))
+    run(shell, f"cloud.invoke('echo', {{'key1': 'b'}})\n"  # the cell's first look at the files
+               f"(cloud.function('echo').config.code_dir / 'lambda_function.py').write_text({edited!r})\n"
+               f"same_cell = [cloud.invoke('echo', {{'key1': 'b'}}).payload for _ in range(50)]")
+    assert len(stats) < 10, f"the handler files were read {len(stats)} times in one cell of 50 invocations"
+    run(shell, "next_cell = cloud.invoke('echo', {'key1': 'c'}).payload")
+    namespace = shell.user_ns
+    assert (namespace["first"], namespace["same_cell"][-1], namespace["next_cell"]) == ("a", "b", "C")
 
 
 def test_lambda_cell_options_become_the_function_configuration(shell, lab):

@@ -33,6 +33,7 @@ from typing import Callable
 
 from ..cloud import LocalCloud
 from ..aws.endpoint import notice
+from ..runtime.environment import look_again_at_code, look_at_code_every_time
 
 _lab: dict = {}  # the running lab of this kernel: "cloud", "work_dir", "labs_dir"
 
@@ -65,6 +66,7 @@ def stop_lab() -> None:
     cloud = _lab.pop("cloud", None)
     if cloud is not None:
         cloud.stop()
+    look_at_code_every_time()
 
 
 def deploy_cell(arguments: str, body: str) -> tuple[str, Path]:
@@ -82,6 +84,7 @@ def deploy_cell(arguments: str, body: str) -> tuple[str, Path]:
     path = folder / options.module_file
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(body if body.endswith("\n") else body + "\n", encoding="utf-8")
+    look_again_at_code()
     options.create_in(_lab["cloud"], folder)
     try:
         compile(body, str(path), "exec")
@@ -119,3 +122,10 @@ def _register_magics() -> None:
         return
     shell.register_magic_function(lambda_magic, magic_kind="cell", magic_name="lambda")
     shell.register_magic_function(tests_magic, magic_kind="cell", magic_name="tests")
+    if _new_cell not in shell.events.callbacks["pre_run_cell"]:
+        shell.events.register("pre_run_cell", _new_cell)
+
+
+def _new_cell(info=None) -> None:
+    """Before each cell: the handler files are read again, once (see ``look_again_at_code``)."""
+    look_again_at_code()
