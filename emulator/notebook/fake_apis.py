@@ -27,8 +27,10 @@ the ``.example``, ``.invalid`` and ``.test`` domains (RFC 2606), which are never
 Once a fake API was created, a request to any reserved name that no open fake API answers (a typo, a
 closed API) fails here with ``requests.ConnectionError`` instead of leaving the machine.
 
-Where we cannot be faithful: a function in a process of its own (``LocalCloud(isolation="process")``,
-the grader's) does not see this process's fake APIs; there the grader's network guard refuses the call.
+A fake API answers the functions that run in this process (a notebook's, a browser's, the default
+``LocalCloud()``). A function in a process of its own (``LocalCloud(isolation="process")``) does not
+see them: its call goes to the network, which the grader's processes are refused
+(``emulator/platform/network.py``).
 """
 
 from __future__ import annotations
