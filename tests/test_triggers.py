@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import threading
 from datetime import datetime, timedelta, timezone
 
 import boto3
@@ -11,6 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator import LocalCloud
+from emulator.platform import background
 from emulator.runtime import TooManyRequestsException
 from emulator.triggers.schedules import InvalidScheduleExpression
 
@@ -33,6 +36,27 @@ def test_rate_1_minute_fires_1440_times_a_day_with_times_one_minute_apart(cloud,
     times = [datetime.strptime(run.payload, "%m/%d/%Y, %H:%M:%S") for run in runs]
     assert all(b - a == timedelta(minutes=1) for a, b in zip(times, times[1:]))
     assert times[0] == datetime(2026, 1, 5, 12, 1) and all(run.trigger == "schedule:minuteur" for run in runs)
+
+
+def test_without_threads_play_runs_on_the_event_loop(cloud, write_handler, monkeypatch):
+    monkeypatch.setattr(background, "Ticker", background._EventLoopTicker)  # as in a browser tab
+    cloud.create_function("fn", code=write_handler(RETURN_EVENT))
+    cloud.schedule("every-minute", "rate(1 minute)", "fn")
+    threads_before = threading.active_count()
+
+    async def a_few_seconds_of_play() -> int:
+        cloud.play(speed=600)  # ten virtual minutes a real second
+        await asyncio.sleep(1.0)  # the cell is over: the loop is free, the ticks run
+        threads_while_playing = threading.active_count()
+        cloud.pause()
+        return threads_while_playing
+
+    assert asyncio.run(a_few_seconds_of_play()) == threads_before  # no thread was started
+    fired = len(cloud.invocations)
+    assert fired >= 3, f"only {fired} scheduled runs in a second of play at 600x"
+    stopped = cloud.clock.now()
+    asyncio.run(asyncio.sleep(0.3))
+    assert cloud.clock.now() == stopped and len(cloud.invocations) == fired
 
 
 def test_the_target_receives_the_scheduled_event(cloud, write_handler):

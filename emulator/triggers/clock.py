@@ -18,6 +18,7 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
+from ..platform import background
 from ..platform.virtual_time import ProcessTime
 from ..timestamps import as_utc
 
@@ -76,12 +77,13 @@ class VirtualClock:
 
 
 class RealTimePlayer:
-    """Moves a virtual clock with the wall clock, ``speed`` times faster, in a background thread.
+    """Moves a virtual clock with the wall clock, ``speed`` times faster, in the background.
 
     This is the clock's real-time mode, for live demonstrations: ``cloud.play(speed=60)`` makes one
     real second one virtual minute, so a ``rate(1 minute)`` schedule fires every second on screen.
     ``step`` is called with each new virtual time and does the firing (LocalCloud passes its own
-    ``advance_to``).
+    ``advance_to``). The ticks come from a thread natively and from the event loop in a browser
+    (:mod:`emulator.platform.background`).
     """
 
     def __init__(self, clock: VirtualClock, step, speed: float = 1.0, tick_seconds: float = 0.1) -> None:
@@ -91,26 +93,25 @@ class RealTimePlayer:
         self.step = step
         self.speed = speed
         self.tick_seconds = tick_seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="lambda-lab-clock", daemon=True)
+        self._ticker: background.Ticker | None = None
+        self._last = 0.0
         self.error: BaseException | None = None
 
     def start(self) -> None:
-        self._thread.start()
+        self._last = time.perf_counter()
+        self._ticker = background.every(self.tick_seconds, self._tick)
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join()
+        if self._ticker is not None:
+            self._ticker.stop()
 
-    def _run(self) -> None:
-        last = time.perf_counter()
-        while not self._stop.wait(self.tick_seconds):
-            now = time.perf_counter()
-            virtual_elapsed = timedelta(seconds=(now - last) * self.speed)
-            last = now
-            try:
-                self.step(self.clock.now() + virtual_elapsed)
-            except BaseException as error:  # surfaced by LocalCloud.pause(), never lost
-                self.error = error
-                return
+    def _tick(self) -> bool:
+        now = time.perf_counter()
+        virtual_elapsed = timedelta(seconds=(now - self._last) * self.speed)
+        self._last = now
+        try:
+            self.step(self.clock.now() + virtual_elapsed)
+        except BaseException as error:  # surfaced by LocalCloud.pause(), never lost
+            self.error = error
+            return False
+        return True
