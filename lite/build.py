@@ -56,6 +56,10 @@ BROWSER_REQUIREMENTS = [
     "aws-lambda-powertools", "aws-xray-sdk",
     "ipython", "comm", "jedi",  # the Pyodide kernel's own, installed before it starts
 ]
+# botocore's service models (most of its 17 MB) kept in the browser: the services the kit, its labs and
+# moto's backends for them call. Another service's client there fails with botocore's UnknownServiceError.
+BOTOCORE_SERVICES = {"sqs", "lambda", "events", "scheduler", "s3", "dynamodb", "dynamodbstreams", "sts", "iam",
+                     "sns", "logs", "xray", "apigatewayv2", "apigateway", "cloudwatch", "cognito-idp"}
 # Pyodide's own packages the kernel needs, at the version Pyodide's distribution pins (its lock file).
 FROM_PYODIDE_LOCK = ("micropip",)
 LEFT_OUT = {"cryptography", "cffi", "pycparser", "jsonschema", "docker", "matplotlib", "numpy"}
@@ -130,8 +134,31 @@ def download_wheels(versions: dict[str, str]) -> list[Wheel]:
         path = pack_pure_wheel(name, version) if name in PACKED_FROM_SOURCE else _cached(folder, name, version, ".whl")
         if path is None:
             raise SystemExit(f"pip downloaded no wheel of {name}=={version} into {folder}")
-        wheels.append(Wheel(name, version, path))
+        wheels.append(Wheel(name, version, trim_botocore(path) if name == "botocore" else path))
     return wheels
+
+
+def trim_botocore(wheel: Path) -> Path:
+    """botocore's wheel with the service models of :data:`BOTOCORE_SERVICES` only (and its shared data)."""
+    out = CACHE / "trimmed" / wheel.name
+    if out.exists():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    def kept(name: str) -> bool:
+        parts = name.split("/")
+        return not (parts[:2] == ["botocore", "data"] and len(parts) > 3 and parts[2] not in BOTOCORE_SERVICES)
+
+    with zipfile.ZipFile(wheel) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as trimmed:
+        for entry in source.infolist():
+            if not kept(entry.filename):
+                continue
+            data = source.read(entry)
+            if entry.filename.endswith(".dist-info/RECORD"):
+                lines = data.decode().splitlines()
+                data = ("\n".join(line for line in lines if kept(line.split(",")[0])) + "\n").encode()
+            trimmed.writestr(entry, data)
+    return out
 
 
 def pack_pure_wheel(name: str, version: str) -> Path:
