@@ -126,9 +126,11 @@ def test_the_clock_widget_answers_a_click_in_the_browser(open_lab):
 
 def test_lab_08_draws_its_charts_without_matplotlib(open_lab):
     page = open_lab("08_cold_starts_logs_cost").view.page
-    charts = page.locator(".jp-OutputArea-output svg")
+    charts = page.locator(".jp-OutputArea-output[data-mime-type='image/svg+xml'] img")
     assert charts.count() >= 1, "lab 08 shows no chart in the browser"
-    expect(charts.first).to_be_visible()
+    for index in range(charts.count()):
+        expect(charts.nth(index)).to_be_visible()
+        assert charts.nth(index).evaluate("image => image.complete && image.naturalWidth > 0"), "a chart did not load"
 
 
 def test_a_wrong_handler_fails_its_check_with_feedback_in_the_browser(open_lab):
