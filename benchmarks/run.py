@@ -42,7 +42,7 @@ README = HERE / "README.md"
 SECTIONS = {"runtime": "Runtime", "triggers": "Triggers on the virtual clock",
             "hosts": "Execution environments in a process of their own", "endpoint": "The kit against a moto server",
             "http": "HTTP front door", "check": "check() in a notebook",
-            "grader": "Grader"}
+            "grader": "Grader", "lite": "The browser edition"}
 
 INTRO = """\
 # Benchmarks

@@ -7,8 +7,14 @@ a student's laptop without internet would: a lab or a slide deck that needs the 
 
 from __future__ import annotations
 
+import functools
 import os
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Iterator
 
 from playwright.sync_api import Browser, BrowserContext, Page, Route
 
@@ -65,3 +71,35 @@ def screenshot_whole(page: Page, scroller: str, path: Path) -> None:
         page.screenshot(path=path)
     finally:
         page.set_viewport_size(VIEWPORT)
+
+
+class _QuietFiles(SimpleHTTPRequestHandler):
+    """Static files, as any web server gives them; no log line per request."""
+
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm",
+                      ".mjs": "text/javascript", ".json": "application/json"}
+
+    def log_message(self, *arguments) -> None:
+        pass
+
+
+@dataclass
+class StaticSite:
+    """A folder served on 127.0.0.1 (what ``python -m http.server -b 127.0.0.1`` does): the browser edition."""
+
+    url: str
+
+    def notebook_url(self, relative: str) -> str:
+        return f"{self.url}lab/index.html?path={relative}"
+
+
+@contextmanager
+def serving(folder: Path) -> Iterator[StaticSite]:
+    """Serve ``folder``'s files on a free port of 127.0.0.1 while the block runs."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietFiles, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield StaticSite(f"http://127.0.0.1:{server.server_port}/")
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -17,15 +17,12 @@ Screenshots go to ``test-artifacts/screenshots/lite-*.png``.
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Iterator
 
 import pytest
-from browser_kit import REPO, offline_context, screenshot_path
+from browser_kit import REPO, StaticSite, offline_context, screenshot_path, serving
 from notebook_page import NotebookPage
 from playwright.sync_api import Browser, expect
 
@@ -36,26 +33,6 @@ REACTION_MS = 60_000
 ERROR_OUTPUT = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
 CHECK_RESULT = ".lambda-lab-check"
 PASSED = "All public tests passed."
-
-
-class _QuietFiles(SimpleHTTPRequestHandler):
-    """Static files, as any web server gives them; no log line per request."""
-
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm",
-                      ".mjs": "text/javascript", ".json": "application/json"}
-
-    def log_message(self, *arguments) -> None:
-        pass
-
-
-@dataclass
-class StaticSite:
-    """The site's folder served on 127.0.0.1 (what ``python -m http.server -b 127.0.0.1`` does)."""
-
-    url: str
-
-    def notebook_url(self, relative: str) -> str:
-        return f"{self.url}lab/index.html?path={relative}"
 
 
 @dataclass
@@ -71,12 +48,8 @@ class OpenLab:
 def site() -> Iterator[StaticSite]:
     if not (SITE / ".built").is_file():
         pytest.fail(f"no test build in {SITE}: run `make lite-test`", pytrace=False)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietFiles, directory=str(SITE)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield StaticSite(f"http://127.0.0.1:{server.server_port}/")
-    server.shutdown()
-    server.server_close()
+    with serving(SITE) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
