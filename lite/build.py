@@ -281,7 +281,16 @@ def build(out: Path, notebooks: Path) -> None:
     slides = REPO / "slides" / "build"
     if slides.is_dir():
         shutil.copytree(slides, out / "slides")
-    (out / "index.html").write_text((HERE / "index.html").read_text())
+    (out / "index.html").write_text((HERE / "index.html").read_text().replace("<!-- SLIDES -->", slide_links(out / "slides")))
+
+
+def slide_links(folder: Path) -> str:
+    """The landing page's list of decks (``slides/NN_topic.html``), or a line saying how to build them."""
+    decks = sorted(folder.glob("[0-9][0-9]_*.html")) if folder.is_dir() else []
+    if not decks:
+        return "<li>not in this build: <code>make lite</code> builds the slides first</li>"
+    return "\n".join(f'<li><a href="slides/{deck.name}">{deck.stem[3:].replace("_", " ").capitalize()}</a></li>'
+                      for deck in decks)
 
 
 def _cached(folder: Path, name: str, version: str, suffix: str) -> Path | None:

@@ -129,3 +129,14 @@ def test_a_wrong_handler_fails_its_check_with_feedback_in_the_browser(open_lab):
     expect(result).to_contain_text("Not yet")
     expect(result).to_contain_text("""expected "Hello, Ada!" for the event {"name": "Ada"}, got 'Hello!'""")
     view.screenshot(screenshot_path("lite-00_welcome-failing-check"))
+
+
+def test_the_landing_page_says_what_this_is_and_opens_the_labs(browser: Browser, site: StaticSite):
+    context = offline_context(browser)
+    page = context.new_page()
+    page.goto(site.url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Lambda Lab in your browser")
+    expect(page.get_by_text("The first visit downloads")).to_be_visible()
+    assert page.get_by_role("link", name="Open the labs").get_attribute("href") == "lab/index.html?path=00_welcome.ipynb"
+    page.screenshot(path=screenshot_path("lite-landing"))
+    context.close()
