@@ -17,7 +17,6 @@ done natively in the same run:
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 import tempfile

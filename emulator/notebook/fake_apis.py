@@ -39,7 +39,7 @@ import io
 import json
 import time
 from http import HTTPStatus
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests

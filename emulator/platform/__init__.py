@@ -18,3 +18,7 @@ one small module each, and each module picks its implementation once, when it is
 
 A new platform is a second implementation inside these modules, never an ``if`` in the runtime.
 """
+
+import sys
+
+IN_PYODIDE = sys.platform == "emscripten"  # Python compiled to WebAssembly: a browser tab (JupyterLite) or Node.js

@@ -13,11 +13,10 @@ while the student goes on running cells. Two ways exist to be called back like t
 from __future__ import annotations
 
 import asyncio
-import sys
 import threading
 from typing import Callable
+from . import IN_PYODIDE
 
-IN_PYODIDE = sys.platform == "emscripten"
 
 
 class _ThreadTicker:

@@ -31,12 +31,13 @@ from __future__ import annotations
 import os
 import sys
 
+from . import IN_PYODIDE
 from .processes import FORK_AVAILABLE
 
 MECHANISMS = ("process", "in-kernel")
 VARIABLE = "LAMBDA_LAB_CHECK"
 # This platform's choice, made once at import: a process where fork exists, else the kernel.
-DEFAULT = "process" if FORK_AVAILABLE and sys.platform != "emscripten" else "in-kernel"
+DEFAULT = "process" if FORK_AVAILABLE and not IN_PYODIDE else "in-kernel"
 
 
 def mechanism() -> str:

@@ -24,8 +24,8 @@ import signal
 import sys
 import threading
 from typing import Callable
+from . import IN_PYODIDE
 
-IN_PYODIDE = sys.platform == "emscripten"
 ALARM_AVAILABLE = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM") and not IN_PYODIDE
 THREADS_AVAILABLE = not IN_PYODIDE  # Pyodide's threading module cannot start a thread
 CHECK_EVERY = 64  # loop iterations and calls between two looks at the clock (a look is a JavaScript call in Pyodide)

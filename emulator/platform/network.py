@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-import sys
 from typing import Any
+from . import IN_PYODIDE
 
-SOCKETS_AVAILABLE = sys.platform != "emscripten"
+SOCKETS_AVAILABLE = not IN_PYODIDE
 
 _installed: list[bool] = []
 

@@ -13,10 +13,10 @@ platform, chosen when this module is imported, with the same behaviour:
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
 
-IN_PYODIDE = sys.platform == "emscripten"
+from . import IN_PYODIDE
+
 
 
 class _TimeMachineTime:
