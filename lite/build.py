@@ -21,7 +21,7 @@ Downloads are cached in ``~/.cache/lambda-lab-lite``: once they are there, a bui
 from __future__ import annotations
 
 import argparse
-import base64
+import dataclasses
 import hashlib
 import importlib.metadata as metadata
 import json
@@ -36,6 +36,7 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from precompile import record_line
 
 REPO = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
@@ -58,8 +59,15 @@ BROWSER_REQUIREMENTS = [
 ]
 # botocore's service models (most of its 17 MB) kept in the browser: the services the kit, its labs and
 # moto's backends for them call. Another service's client there fails with botocore's UnknownServiceError.
-BOTOCORE_SERVICES = {"sqs", "lambda", "events", "scheduler", "s3", "dynamodb", "dynamodbstreams", "sts", "iam",
-                     "sns", "logs", "xray", "apigatewayv2", "apigateway", "cloudwatch", "cognito-idp"}
+BOTOCORE_SERVICES = frozenset({"sqs", "lambda", "events", "scheduler", "s3", "dynamodb", "dynamodbstreams", "sts",
+                               "iam", "sns", "logs", "xray", "apigatewayv2", "apigateway", "cloudwatch", "cognito-idp"})
+# moto's packages kept (its top-level modules all stay): the backends of those services, what they import
+# (awslambda imports ecr and kinesis; s3 imports s3bucket_path), and moto's own machinery. Another
+# service's backend is not there: botocore could not make its client anyway. Nor are apigateway's and
+# cognitoidp's: they import openapi-spec-validator and joserfc, which the site leaves out.
+MOTO_PACKAGES = frozenset({"awslambda" if service == "lambda" else service.replace("-", "")
+                           for service in BOTOCORE_SERVICES} - {"apigateway", "cognitoidp"}
+                          | {"ecr", "kinesis", "s3bucket_path", "core", "utilities", "moto_api"})
 # Pyodide's own packages the kernel needs, at the version Pyodide's distribution pins (its lock file).
 FROM_PYODIDE_LOCK = ("micropip",)
 LEFT_OUT = {"cryptography", "cffi", "pycparser", "jsonschema", "docker", "matplotlib", "numpy"}
@@ -134,22 +142,53 @@ def download_wheels(versions: dict[str, str]) -> list[Wheel]:
         path = pack_pure_wheel(name, version) if name in PACKED_FROM_SOURCE else _cached(folder, name, version, ".whl")
         if path is None:
             raise SystemExit(f"pip downloaded no wheel of {name}=={version} into {folder}")
-        wheels.append(Wheel(name, version, trim_botocore(path) if name == "botocore" else path))
+        wheels.append(Wheel(name, version, trimmed(path, name)))
     return wheels
 
 
-def trim_botocore(wheel: Path) -> Path:
-    """botocore's wheel with the service models of :data:`BOTOCORE_SERVICES` only (and its shared data)."""
-    out = CACHE / "trimmed" / wheel.name
+@dataclass(frozen=True)
+class KeepOnly:
+    """A trim of a wheel: of the sub-folders of ``folder``, only those named in ``names`` are kept (the
+    files directly in ``folder``, and everything outside it, stay)."""
+
+    folder: str
+    names: frozenset[str]
+
+    @property
+    def recipe(self) -> str:
+        return f"{self.folder}: {' '.join(sorted(self.names))}"
+
+    def keeps(self, path: str) -> bool:
+        inside = path.removeprefix(self.folder + "/")
+        return inside == path or "/" not in inside or inside.split("/")[0] in self.names
+
+
+# What the site leaves out of three big wheels (11 MB of downloads, 5,000 files Pyodide would unpack).
+TRIMS = {
+    "botocore": [KeepOnly("botocore/data", BOTOCORE_SERVICES)],
+    "moto": [KeepOnly("moto", MOTO_PACKAGES)],
+    # jedi's stubs of third-party packages (4,800 files): completion reads the installed packages instead.
+    "jedi": [KeepOnly("jedi/third_party", frozenset({"typeshed"})),
+             KeepOnly("jedi/third_party/typeshed", frozenset({"stdlib"}))],
+}
+
+
+def trimmed(wheel: Path, name: str) -> Path:
+    """``wheel`` without what :data:`TRIMS` leaves out of project ``name`` (its RECORD follows); cached
+    under a digest of the wheel and of the trims."""
+    trims = TRIMS.get(name)
+    if not trims:
+        return wheel
+    out = CACHE / "trimmed" / _digest(wheel.read_bytes(), *(trim.recipe for trim in trims)) / wheel.name
     if out.exists():
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
 
-    def kept(name: str) -> bool:
-        parts = name.split("/")
-        return not (parts[:2] == ["botocore", "data"] and len(parts) > 3 and parts[2] not in BOTOCORE_SERVICES)
+    def kept(path: str) -> bool:
+        return all(trim.keeps(path) for trim in trims)
 
-    with zipfile.ZipFile(wheel) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as trimmed:
+    part = out.with_suffix(".part")
+    with zipfile.ZipFile(wheel) as source, zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as small:
         for entry in source.infolist():
             if not kept(entry.filename):
                 continue
@@ -157,7 +196,8 @@ def trim_botocore(wheel: Path) -> Path:
             if entry.filename.endswith(".dist-info/RECORD"):
                 lines = data.decode().splitlines()
                 data = ("\n".join(line for line in lines if kept(line.split(",")[0])) + "\n").encode()
-            trimmed.writestr(entry, data)
+            small.writestr(entry, data)
+    part.rename(out)
     return out
 
 
@@ -185,12 +225,33 @@ def _write_wheel(out: Path, name: str, version: str, files: dict[str, bytes]) ->
              f"{dist_info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode(),
              f"{dist_info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: lambda-lab lite/build.py\nRoot-Is-Purelib: true\n"
                                    b"Tag: py3-none-any\n"}
-    record = [f"{path},sha256={_urlsafe_sha256(data)},{len(data)}" for path, data in files.items()]
+    record = [record_line(path, data) for path, data in files.items()]
     files[f"{dist_info}/RECORD"] = ("\n".join(record + [f"{dist_info}/RECORD,,"]) + "\n").encode()
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for path, data in files.items():
             archive.writestr(path, data)
+
+
+def precompiled(wheels: list[Wheel], scratch: Path) -> list[Wheel]:
+    """``wheels`` with the bytecode of the modules a lab imports added (see lite/precompile.py), compiled
+    by Pyodide itself under Node.js, into ``scratch``."""
+    (scratch / "precompiled").mkdir()
+    compiled = {wheel: scratch / "precompiled" / wheel.path.name for wheel in wheels}
+    jobs = scratch / "precompile.json"
+    jobs.write_text(json.dumps({"notebooks": str(REPO / "solutions"), "modules": moto_backend_modules(wheels),
+                                "wheels": [[str(wheel.path), str(out)] for wheel, out in compiled.items()]}))
+    subprocess.run(["node", str(HERE / "precompile.mjs"), str(pyodide_core()), str(jobs)], check=True)
+    return [dataclasses.replace(wheel, path=out) for wheel, out in compiled.items()]
+
+
+def moto_backend_modules(wheels: list[Wheel]) -> list[str]:
+    """The models, responses and urls modules of every moto package the site keeps (some are packages)."""
+    moto = next(wheel for wheel in wheels if wheel.name == "moto")
+    with zipfile.ZipFile(moto.path) as archive:
+        names = set(archive.namelist())
+    return [f"moto.{package}.{part}" for package in sorted(MOTO_PACKAGES) for part in ("models", "responses", "urls")
+            if {f"moto/{package}/{part}.py", f"moto/{package}/{part}/__init__.py"} & names]
 
 
 def kit_wheel(scratch: Path) -> Wheel:
@@ -265,7 +326,7 @@ def build(out: Path, notebooks: Path) -> None:
             versions.pop(stub, None)  # the kernel's stubs take their place
         pinned = json.loads((pyodide_core() / "pyodide-lock.json").read_text())["packages"]
         versions.update({name: pinned[name]["version"] for name in FROM_PYODIDE_LOCK})
-        wheels = download_wheels(versions) + kernel_wheels() + [kit_wheel(scratch)]
+        wheels = precompiled(download_wheels(versions) + kernel_wheels() + [kit_wheel(scratch)], scratch)
         lite_dir = scratch / "lite"
         lite_dir.mkdir()
         (lite_dir / "jupyter-lite.json").write_text(json.dumps(lite_config(wheels), indent=1))
@@ -306,8 +367,12 @@ def _wheel_stem(name: str) -> str:
     return canonicalize_name(name).replace("-", "_")
 
 
-def _urlsafe_sha256(data: bytes) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+def _digest(*parts: bytes | str) -> str:
+    """A short name for a cached derived file: a digest of what it was made from."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode() if isinstance(part, str) else part)
+    return digest.hexdigest()[:16]
 
 
 def _pip(*arguments: str) -> None:

@@ -6,7 +6,7 @@
 LITE_VENV := .venv-lite
 LITE_STAMP := $(LITE_VENV)/.installed
 LITE_PACKAGES := jupyterlite-core==0.8.6 jupyterlite-pyodide-kernel==0.8.6 jupyterlab-widgets==3.0.17 jupyter-server>=2.21
-LITE_SOURCES := lite/build.py lite/index.html $(shell find emulator grader -name '*.py') $(wildcard labs/*.ipynb labs/fr/*.ipynb)
+LITE_SOURCES := lite/build.py lite/precompile.py lite/precompile.mjs lite/index.html $(shell find emulator grader -name '*.py') $(wildcard labs/*.ipynb labs/fr/*.ipynb)
 TEST_DEPS += lite-test
 
 .PHONY: lite lite-test
