@@ -6,10 +6,14 @@ done natively in the same run:
 
 1. **size** of ``dist/lite-test``, by part, and what botocore's full service data would add;
 2. **first output**: from opening lab 00's page to the output of its first cell (``start_lab``), with
-   an empty browser cache (a first visit) and with a warm one (a second visit in the same browser);
-   baseline: the same notebook's first cell in a native kernel (nbclient, the kit's .venv);
-3. **run all** of lab 06 (the calculator, with its checks): in the browser, and natively with nbclient;
-4. **a virtual day** of ``rate(1 minute)`` (1,440 invocations), timed inside a cell: in the browser's
+   an empty browser cache (a first visit) and with a warm one (a second visit in the same browser),
+   split into JupyterLab's own start, the kernel's and the first cell's; baseline: the same notebook's
+   first cell in a native kernel (nbclient, the kit's .venv);
+3. **Pyodide alone**, on a bare page beside the site (no JupyterLab): its core, the site's wheels, and
+   the first cell's big imports with the bytecode the site ships, against the same imports compiled
+   from source (``sys.pycache_prefix`` pointed at an empty folder hides the shipped bytecode);
+4. **run all** of lab 06 (the calculator, with its checks): in the browser, and natively with nbclient;
+5. **a virtual day** of ``rate(1 minute)`` (1,440 invocations), timed inside a cell: in the browser's
    Python, and natively.
 
     .venv/bin/python benchmarks/bench_lite.py
@@ -17,12 +21,14 @@ done natively in the same run:
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import sys
 import tempfile
 import time
 import zipfile
 from pathlib import Path
+from typing import Iterator
 
 import nbformat
 from nbclient import NotebookClient
@@ -31,7 +37,7 @@ from run import duration, publish, ratio, table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from browser_kit import CHROMIUM, CHROMIUM_FLAGS, offline_context, serving  # noqa: E402
+from browser_kit import CHROMIUM, CHROMIUM_FLAGS, StaticSite, offline_context, serving  # noqa: E402
 from notebook_page import KERNEL_IDLE, NotebookPage  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
@@ -56,11 +62,16 @@ def folder_size(path: Path) -> int:
     return sum(file.stat().st_size for file in path.rglob("*") if file.is_file())
 
 
+def site_wheels() -> list[Path]:
+    """The site's wheels, largest first."""
+    return sorted((SITE / "static" / "pyodide").glob("*.whl"), key=lambda wheel: wheel.stat().st_size, reverse=True)
+
+
 def size_rows() -> list[list[str]]:
     total = folder_size(SITE)
     pyodide = SITE / "static" / "pyodide"
     core = sum((pyodide / name).stat().st_size for name in ("pyodide.asm.wasm", "python_stdlib.zip", "pyodide.asm.mjs"))
-    wheels = sorted(pyodide.glob("*.whl"), key=lambda wheel: wheel.stat().st_size, reverse=True)
+    wheels = site_wheels()
     botocore = next(wheel for wheel in wheels if wheel.name.startswith("botocore-"))
     full_botocore = Path.home() / ".cache" / "lambda-lab-lite" / "wheels" / botocore.name
     rows = [["the whole site", f"{total / MB:.1f} MB", "100 %"],
@@ -81,16 +92,60 @@ def size_rows() -> list[list[str]]:
     return rows
 
 
-def browser_first_output(page, site, relative: str) -> float:
-    """Seconds from opening ``relative`` to its first cell's output."""
+PYODIDE_PAGE = """<!doctype html><meta charset="utf-8"><script type="module">
+const started = performance.now(), seconds = {};
+const lap = (name) => { seconds[name] = (performance.now() - started) / 1000; };
+const { loadPyodide } = await import("./static/pyodide/pyodide.mjs");
+const pyodide = await loadPyodide({ indexURL: "./static/pyodide/" });
+lap("core");
+const lock = await (await fetch("./static/pyodide/pyodide-lock.json")).json();
+await pyodide.loadPackage(Object.keys(lock.packages), { messageCallback: () => {} });
+lap("wheels");
+if (location.search.includes("source")) pyodide.runPython("import sys; sys.pycache_prefix = '/tmp/no-bytecode'");
+await pyodide.runPythonAsync("import botocore.session, boto3, moto.core, emulator.cloud, emulator.notebook");
+lap("imports");
+window.seconds = seconds;
+</script>"""
+FIRST_IMPORTS = "`import botocore.session, boto3, moto.core, emulator.cloud, emulator.notebook`"
+
+
+def browser_first_output(page, site, relative: str) -> dict[str, float]:
+    """Seconds from opening ``relative`` to its cells on screen (JupyterLab's start), to the kernel idle
+    (Pyodide, the wheels, the kernel), and to the first cell's output; ``total`` is the sum."""
     started = time.perf_counter()
     page.goto(site.notebook_url(relative))
+    page.wait_for_selector(".jp-CodeCell", timeout=180_000)
+    shown = time.perf_counter()
     page.wait_for_function(KERNEL_IDLE, timeout=180_000, polling=100)
+    idle = time.perf_counter()
     page.locator(".jp-CodeCell .jp-InputPrompt").first.click()
     page.keyboard.press("Shift+Enter")
     page.wait_for_function("() => document.querySelector('.jp-CodeCell .jp-InputArea-prompt')"
                            ".textContent.trim() === '[1]:'", timeout=180_000, polling=100)
-    return time.perf_counter() - started
+    done = time.perf_counter()
+    return {"app": shown - started, "kernel": idle - shown, "cell": done - idle, "total": done - started}
+
+
+@contextlib.contextmanager
+def pyodide_page() -> Iterator[StaticSite]:
+    """The bare Pyodide page served from a scratch folder whose ``static`` is the site's own."""
+    with tempfile.TemporaryDirectory() as scratch:
+        (Path(scratch) / "static").symlink_to(SITE / "static")
+        (Path(scratch) / "pyodide.html").write_text(PYODIDE_PAGE)
+        with serving(Path(scratch)) as page:
+            yield page
+
+
+def pyodide_alone(browser, page_site: StaticSite, from_source: bool) -> dict[str, float]:
+    """Seconds, in a fresh browser context, to Pyodide's core, the wheels loaded, the first imports
+    (each from the page's start)."""
+    context = offline_context(browser)
+    page = context.new_page()
+    page.goto(f"{page_site.url}pyodide.html{'?source' if from_source else ''}")
+    page.wait_for_function("() => window.seconds !== undefined", timeout=180_000, polling=100)
+    seconds = page.evaluate("window.seconds")
+    context.close()
+    return seconds
 
 
 def native_first_output(notebook: Path) -> float:
@@ -126,9 +181,12 @@ def main() -> None:
         raise SystemExit(f"no test build in {SITE}: run `make lite-test` first")
     cold, warm, native_first = [], [], []
     browser_run_all, native_all, browser_day, native_days = [], [], [], []
-    with serving(SITE) as site, sync_playwright() as playwright:
+    shipped, from_source = [], []
+    with serving(SITE) as site, pyodide_page() as bare, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
         for _ in range(ROUNDS):
+            shipped.append(pyodide_alone(browser, bare, from_source=False))
+            from_source.append(pyodide_alone(browser, bare, from_source=True))
             context = offline_context(browser)  # a new context: an empty cache, as on a first visit
             for visits in (cold, warm):  # then a second visit, in the same context: a warm cache
                 page = context.new_page()
@@ -149,12 +207,25 @@ def main() -> None:
             native_days.append(native_day())
         browser.close()
     median = statistics.median
-    start_rows = [
-        ["native kernel (nbclient, the kit's .venv): start, first cell (baseline)", duration(median(native_first)), "1.00×"],
-        ["browser, empty cache (first visit): open the page, first cell", duration(median(cold)),
-         ratio(median(cold), median(native_first))],
-        ["browser, warm cache (second visit): open the page, first cell", duration(median(warm)),
-         ratio(median(warm), median(native_first))]]
+
+    def phase(samples: list[dict[str, float]], name: str) -> float:
+        return median(sample[name] for sample in samples)
+
+    native = median(native_first)
+    start_rows = [["native kernel (nbclient, the kit's .venv): start, first cell (baseline)", duration(native), "1.00×"]]
+    for label, visits in (("empty cache (first visit)", cold), ("warm cache (second visit)", warm)):
+        start_rows += [[f"browser, {label}: open the page, first cell", duration(phase(visits, "total")),
+                        ratio(phase(visits, "total"), native)],
+                       ["  of which JupyterLab's start, until the cells show", duration(phase(visits, "app")), ""],
+                       [f"  of which the kernel's start: Pyodide, {len(site_wheels())} wheels, the kernel", duration(phase(visits, "kernel")), ""],
+                       ["  of which the first cell, `start_lab`", duration(phase(visits, "cell")), ""]]
+    core, wheels = phase(shipped, "core"), phase(shipped, "wheels") - phase(shipped, "core")
+    imports = phase(shipped, "imports") - phase(shipped, "wheels")
+    source_imports = phase(from_source, "imports") - phase(from_source, "wheels")
+    alone_rows = [["Pyodide's core: interpreter and standard library", duration(core), ""],
+                  [f"the site's {len(site_wheels())} wheels fetched and unpacked", duration(wheels), ""],
+                  [f"{FIRST_IMPORTS}, compiled from source (baseline)", duration(source_imports), "1.00×"],
+                  ["the same imports with the bytecode the site ships", duration(imports), ratio(imports, source_imports)]]
     work_rows = [
         ["lab 06, run all (with its checks): native (baseline)", duration(median(native_all)), "1.00×"],
         ["lab 06, run all: in the browser", duration(median(browser_run_all)), ratio(median(browser_run_all), median(native_all))],
@@ -164,9 +235,12 @@ def main() -> None:
         "### Size of the site\n\nThe test build, file by file as a browser downloads it (goal: under 60 MB).",
         table(["part", "size", "share"], size_rows()),
         f"### Starting\n\nMedians of {ROUNDS} rounds (goals: under 15 s with an empty cache, under 5 s warm). "
-        "A warm cache saves only the downloads, which come from 127.0.0.1 here: the rest is Pyodide unpacking "
-        "every wheel and the first cell importing moto, boto3 and the kit in WebAssembly, which no cache keeps.",
+        "A warm cache saves only the downloads, which come from 127.0.0.1 here: the rest is JupyterLab's "
+        "own start, Pyodide's, unpacking the wheels and the first imports, which no HTTP cache keeps.",
         table(["from opening lab 00 to its first cell's output", "median", "vs native"], start_rows),
+        "Pyodide alone, on a bare page beside the site (no JupyterLab), each phase after the one before, "
+        f"empty cache, medians of {ROUNDS} rounds:",
+        table(["phase", "median", "vs source"], alone_rows),
         "### Running the kit in the browser\n\nThe same notebooks and the same cell, timed in the same run.",
         table(["work", "median", "vs native"], work_rows)])
     print(text)

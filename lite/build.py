@@ -74,6 +74,12 @@ LEFT_OUT = {"cryptography", "cffi", "pycparser", "jsonschema", "docker", "matplo
 PACKED_FROM_SOURCE = {"markupsafe": "src", "pyyaml": "lib"}  # the folder of the pure package in the sdist
 # The kernel's wheels that come with jupyterlite-pyodide-kernel (ipykernel and widgetsnbextension are stubs).
 KERNEL_WHEELS = ("piplite", "pyodide_kernel", "ipykernel", "widgetsnbextension-4")
+# The kernel's own wheels, all imported when it starts (the warm-up cannot start it under Node.js).
+WHOLLY_COMPILED = {"piplite", "pyodide-kernel", "ipykernel", "widgetsnbextension", *FROM_PYODIDE_LOCK}
+# What IPython imports when the Pyodide kernel starts beside what a lab does (seen in a tab: modules
+# loaded from source), imported in the warm-up so that they get bytecode too (lite/precompile.py).
+KERNEL_MODULES = ["IPython.core.shellapp", "IPython.extensions.storemagic", "IPython.terminal.pt_inputhooks",
+                  "IPython.utils.contexts"]
 # Environment markers as Pyodide evaluates them (PEP 508).
 PYODIDE_MARKERS = {"python_version": PYODIDE_PYTHON, "python_full_version": "3.14.2", "sys_platform": "emscripten",
                    "platform_system": "Emscripten", "platform_machine": "wasm32", "os_name": "posix",
@@ -239,8 +245,9 @@ def precompiled(wheels: list[Wheel], scratch: Path) -> list[Wheel]:
     (scratch / "precompiled").mkdir()
     compiled = {wheel: scratch / "precompiled" / wheel.path.name for wheel in wheels}
     jobs = scratch / "precompile.json"
-    jobs.write_text(json.dumps({"notebooks": str(REPO / "solutions"), "modules": moto_backend_modules(wheels),
-                                "wheels": [[str(wheel.path), str(out)] for wheel, out in compiled.items()]}))
+    jobs.write_text(json.dumps({"notebooks": str(REPO / "solutions"), "modules": KERNEL_MODULES + moto_backend_modules(wheels),
+                                "wheels": [[str(wheel.path), str(out), wheel.name in WHOLLY_COMPILED]
+                                           for wheel, out in compiled.items()]}))
     subprocess.run(["node", str(HERE / "precompile.mjs"), str(pyodide_core()), str(jobs)], check=True)
     return [dataclasses.replace(wheel, path=out) for wheel, out in compiled.items()]
 

@@ -9,9 +9,10 @@ wheels Pyodide compiles every module it imports from source, in WebAssembly, eac
 
 Which modules: those a student's session imports, found by doing what one does. All the wheels are
 unpacked here as Pyodide would, then the warm-up notebooks (:data:`WARM_UP`) run cell by cell in
-IPython, checks included, and the modules the build names are imported (the moto backends the kit
-uses); every module Python compiled from a wheel meanwhile gets a
-``__pycache__/<module>.cpython-314.pyc`` beside its ``.py`` in that wheel. The others (most of
+IPython, checks included, then the modules the build names are imported (the moto backends the kit
+uses, what the kernel imports as it starts); every module Python compiled from a wheel meanwhile gets a
+``__pycache__/<module>.cpython-314.pyc`` beside its ``.py`` in that wheel. The Pyodide kernel's own
+small wheels (which cannot start under Node.js) get bytecode for all their modules. The others (most of
 pygments' lexers, moto's rarer code paths) stay source only and compile when first imported: bytecode
 for everything would add 12 MB to the site. The sources stay too: tracebacks show their lines and
 students can read them.
@@ -77,7 +78,7 @@ def warm_up(notebooks: str, modules: list[str]) -> set[str]:
     for module in modules:
         try:
             importlib.import_module(module)
-        except ImportError as error:  # moto.apigateway needs openapi-spec-validator, not in the site
+        except ImportError as error:  # a dependency the site leaves out
             print(f"  {module} cannot be imported in the browser edition: {error}")
     return {path for path in compiled if not path.startswith("..")}
 
@@ -101,12 +102,15 @@ def pyc(path: str, source: bytes) -> bytes:
     return header + importlib.util.source_hash(source) + marshal.dumps(code)
 
 
-def compile_wheel(source: str, out: str, imported: set[str]) -> int:
-    """Copy wheel ``source`` to ``out`` with the bytecode of its ``imported`` modules added; their count."""
+def compile_wheel(source: str, out: str, imported: set[str] | None) -> int:
+    """Copy wheel ``source`` to ``out`` with the bytecode of its ``imported`` modules added (of all, for
+    None); their count."""
     with zipfile.ZipFile(source) as wheel:
         files = {entry.filename: wheel.read(entry) for entry in wheel.infolist() if not entry.is_dir()}
-    compiled = {importlib.util.cache_from_source(path): pyc(path, data)
-                for path, data in files.items() if path in imported}
+    def wanted(path: str) -> bool:
+        return path.endswith(".py") if imported is None else path in imported
+
+    compiled = {importlib.util.cache_from_source(path): pyc(path, data) for path, data in files.items() if wanted(path)}
     record = next(path for path in files if path.endswith(".dist-info/RECORD"))
     lines = [record_line(path, data) for path, data in compiled.items()]
     files[record] = files[record].rstrip(b"\n") + ("\n" + "\n".join(lines) + "\n").encode()
@@ -117,13 +121,15 @@ def compile_wheel(source: str, out: str, imported: set[str]) -> int:
 
 
 def main(jobs_file: str) -> None:
-    """Read ``{"notebooks": folder, "modules": [name, ...], "wheels": [[source, out], ...]}`` (paths on
-    the machine) from the JSON file ``jobs_file``, warm up, and write each ``out`` wheel."""
+    """Read ``{"notebooks": folder, "modules": [name, ...], "wheels": [[source, out, all], ...]}`` (paths
+    on the machine; ``all``: bytecode for every module) from the JSON file ``jobs_file``, warm up, and
+    write each ``out`` wheel."""
     with open(HOST + jobs_file) as file:
         jobs = json.load(file)
-    unpack([source for source, _ in jobs["wheels"]])
+    unpack([source for source, _, _ in jobs["wheels"]])
     imported = warm_up(jobs["notebooks"], jobs["modules"])
-    counts = [compile_wheel(HOST + source, HOST + out, imported) for source, out in jobs["wheels"]]
+    counts = [compile_wheel(HOST + source, HOST + out, None if whole else imported)
+              for source, out, whole in jobs["wheels"]]
     print(f"  bytecode for {sum(counts)} modules imported by the warm-up, in {sum(map(bool, counts))} wheels",
           file=sys.__stdout__)
 
