@@ -40,7 +40,8 @@ def iso_millis(moment: datetime) -> str:
 
 def request_time(moment: datetime) -> str:
     """``09/Apr/2015:12:34:56 +0000``: API Gateway's access-log time (English month, whatever the locale)."""
-    return f"{moment.day:02d}/{MONTHS[moment.month - 1]}/{moment.strftime('%Y:%H:%M:%S')} +0000"
+    return (f"{moment.day:02d}/{MONTHS[moment.month - 1]}/{moment.year}:{moment.hour:02d}:{moment.minute:02d}:"
+            f"{moment.second:02d} +0000")
 
 
 def epoch_millis(moment: datetime) -> int:

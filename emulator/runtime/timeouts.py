@@ -136,18 +136,26 @@ class _Watchdog:
 
     def arm(self, seconds: float) -> int:
         token = next(self._tokens)
+        deadline = time.perf_counter() + seconds
         with self._condition:
-            heapq.heappush(self._deadlines, (time.perf_counter() + seconds, token, threading.get_ident()))
+            # The thread is woken only for a deadline earlier than the one it sleeps until: invocations
+            # back to back, with the same timeout, each come later, and waking it would cost each one.
+            earlier = not self._deadlines or deadline < self._deadlines[0][0]
+            heapq.heappush(self._deadlines, (deadline, token, threading.get_ident()))
             self._active.add(token)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="lambda-lab-timeouts", daemon=True)
                 self._thread.start()
-            self._condition.notify()
+            elif earlier:
+                self._condition.notify()
         return token
 
     def disarm(self, token: int) -> None:
         with self._condition:
             self._active.discard(token)
+            if len(self._deadlines) > 64 + 2 * len(self._active):  # the thread pops disarmed ones only when it wakes
+                self._deadlines = [entry for entry in self._deadlines if entry[1] in self._active]
+                heapq.heapify(self._deadlines)
 
     def _run(self) -> None:
         with self._condition:
