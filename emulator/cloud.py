@@ -19,7 +19,6 @@ and ``cloud.stop()`` at the end.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -535,6 +534,8 @@ class LocalCloud:
             self._observers.remove(callback)
 
     def _notify(self) -> None:
+        if self._observers:  # an observer is the notebook's code: it never sees a function's variables
+            self.runtime.release_variables()
         for callback in list(self._observers):
             callback()
 
@@ -552,7 +553,8 @@ class LocalCloud:
     def advance_to(self, moment: datetime) -> None:
         """Move virtual time to ``moment``, firing everything due on the way."""
         self.rules.sync()
-        self.timeline.advance_to(moment)
+        with self.runtime.batch():
+            self.timeline.advance_to(moment)
         self._notify()
 
     def run_until_idle(self, limit: timedelta = timedelta(days=1)) -> timedelta:
@@ -560,7 +562,8 @@ class LocalCloud:
         arguments.of_type(limit, "limit", timedelta, "a timedelta, such as timedelta(hours=2)")
         self.rules.sync()
         try:
-            return self.timeline.run_until_idle(limit)
+            with self.runtime.batch():
+                return self.timeline.run_until_idle(limit)
         finally:
             self._notify()
 
@@ -583,17 +586,7 @@ class LocalCloud:
 def _definition(config: FunctionConfig, tracing: str) -> dict[str, Any]:
     """What a create_function call asked for: the configuration, the tracing mode and a digest of the code."""
     return {**{field.name: getattr(config, field.name) for field in dataclasses.fields(config)},
-            "tracing": tracing, "code": _code_digest(config)}
-
-
-def _code_digest(config: FunctionConfig) -> str:
-    """A digest of the function's Python files: the folder's own and the handler's module (not subfolders)."""
-    digest = hashlib.sha256()
-    handler_file = config.code_dir / (config.module_name.replace(".", "/") + ".py")
-    for path in sorted({*config.code_dir.glob("*.py"), handler_file}):
-        if path.is_file():
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+            "tracing": tracing, "code": config.code_digest()}
 
 
 def _changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:

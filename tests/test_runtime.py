@@ -147,6 +147,93 @@ def lambda_handler(event, context):
     assert "foo" not in os.environ and "AWS_LAMBDA_FUNCTION_NAME" not in os.environ
 
 
+
+ENVIRONMENT_SEEN = """
+import os
+def lambda_handler(event, context):
+    seen = {name: os.getenv(name) for name in ("foo", "only_b", "MARK", "_X_AMZN_TRACE_ID", "AWS_LAMBDA_FUNCTION_NAME")}
+    if os.getenv("only_b"):  # b changes its environment; undone: in AWS it touched only its own process
+        os.environ["MARK"] = "left by b"
+        os.environ.pop("AWS_LAMBDA_FUNCTION_NAME")
+    return seen
+"""
+
+
+def test_scheduled_runs_in_one_advance_each_see_their_own_variables_and_the_notebook_none(cloud, write_handler):
+    cloud.create_function("a", code=write_handler(ENVIRONMENT_SEEN, folder="a"), environment={"foo": "from a"})
+    cloud.create_function("b", code=write_handler(ENVIRONMENT_SEEN, folder="b"), environment={"only_b": "yes"})
+    cloud.schedule("a-every-minute", "rate(1 minute)", "a")
+    cloud.schedule("b-every-minute", "rate(1 minute)", "b")
+    seen_by_an_observer = []  # a widget redrawn after each invocation is the notebook's code
+    cloud.subscribe(lambda: seen_by_an_observer.append(os.getenv("AWS_LAMBDA_FUNCTION_NAME")))
+    cloud.advance(minutes=5)
+    assert len(seen_by_an_observer) > 10 and set(seen_by_an_observer) == {None}
+    seen = [run.payload for run in cloud.invocations]
+    assert sorted(run.function for run in cloud.invocations) == ["a"] * 5 + ["b"] * 5
+    for run, s in zip(cloud.invocations, seen):
+        assert s["AWS_LAMBDA_FUNCTION_NAME"] == run.function
+        assert (s["foo"], s["only_b"]) == {"a": ("from a", None), "b": (None, "yes")}[run.function]
+    assert all(s["MARK"] is None for s in seen)  # no run sees what an earlier one left
+    assert len({s["_X_AMZN_TRACE_ID"] for s in seen}) == 10  # a trace header of its own each
+    for name in ("foo", "only_b", "MARK", "_X_AMZN_TRACE_ID", "AWS_LAMBDA_FUNCTION_NAME"):
+        assert name not in os.environ, f"{name} stayed in the notebook's environment after advance()"
+
+
+def test_runs_of_one_function_in_a_batch_keep_seeing_its_variables(cloud, write_handler):
+    code = """
+import os
+def lambda_handler(event, context):
+    return os.environ["foo"], os.environ["_X_AMZN_TRACE_ID"]
+"""
+    cloud.create_function("steady", code=write_handler(code), environment={"foo": "bar"})
+    cloud.schedule("every-minute", "rate(1 minute)", "steady")
+    cloud.advance(hours=1)
+    seen = [run.payload for run in cloud.invocations]
+    assert len(seen) == 60 and all(foo == "bar" for foo, _ in seen)
+    assert len({trace for _, trace in seen}) == 60
+    assert "foo" not in os.environ and "_X_AMZN_TRACE_ID" not in os.environ
+
+
+def test_a_function_invoked_by_a_scheduled_one_sees_its_own_variables_and_its_caller_gets_its_back(
+        cloud, write_handler):
+    caller = """
+import json, os
+import boto3
+def lambda_handler(event, context):
+    answer = boto3.client("lambda", region_name="us-east-1").invoke(FunctionName="callee", Payload=b"{}")
+    return os.getenv("foo"), json.loads(answer["Payload"].read())
+"""
+    callee = """
+import os
+def lambda_handler(event, context):
+    return os.getenv("foo")
+"""
+    cloud.create_function("caller", code=write_handler(caller, folder="caller"), environment={"foo": "caller's"})
+    cloud.create_function("callee", code=write_handler(callee, folder="callee"), environment={"foo": "callee's"})
+    cloud.schedule("every-minute", "rate(1 minute)", "caller")
+    cloud.advance(minutes=3)
+    calls = [run.payload for run in cloud.invocations if run.function == "caller"]
+    assert calls == [["caller's", "callee's"]] * 3
+    assert "foo" not in os.environ
+
+
+def test_a_handler_edited_between_two_advances_runs_its_new_code_and_one_advance_reads_it_once(
+        cloud, write_handler, monkeypatch):
+    from emulator.runtime import environment
+    folder = write_handler("def lambda_handler(event, context):\n    return 'first'\n")
+    cloud.create_function("edited", code=folder)
+    cloud.schedule("every-minute", "rate(1 minute)", "edited")
+    reads = []
+    read_fingerprint = environment._read_fingerprint
+    monkeypatch.setattr(environment, "_read_fingerprint", lambda *args: reads.append(args) or read_fingerprint(*args))
+    cloud.advance(hours=1)
+    # sixty runs: the folder looked at once as the environment started, its loaded files once after
+    assert [files for _, files in reads] == [[], [str(folder / "lambda_function.py")]]
+    (folder / "lambda_function.py").write_text("def lambda_handler(event, context):\n    return 'second'\n")
+    cloud.advance(minutes=2)
+    assert [run.payload for run in cloud.invocations[-3:]] == ["first", "second", "second"]
+
+
 def test_print_and_logging_become_log_lines_framed_by_start_end_report(cloud, write_handler):
     code = """
 import logging

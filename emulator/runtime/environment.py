@@ -16,15 +16,17 @@ globals. While an invocation runs, the environment's modules and its code folder
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
+import threading
 import uuid
 import weakref
 from datetime import datetime, timezone
 from pathlib import Path
 from types import ModuleType
-from typing import Callable
+from typing import Callable, Iterator
 
 from . import errors
 from .function import FunctionConfig
@@ -35,16 +37,33 @@ from .function import FunctionConfig
 # invocation, and on the browser's drive each one is slow (a virtual day of rate(1 minute) spent 25 s
 # in them there). Code edited in a cell is seen from the next cell on; %%lambda looks again at once.
 _read_this_cell: dict[tuple, tuple] | None = None
+# The same, per thread, while the local cloud's own loops run (advance(), run_until_idle()): a day of
+# rate(1 minute) reads the handler once, not 1,440 times; an edit is seen at the next call.
+_read_this_batch = threading.local()
 
 
 def code_fingerprint(code_dir: Path, files: list[str]) -> tuple:
     """What changes when a loaded file is edited, or a file is added to or removed from the folder."""
-    if _read_this_cell is None:
+    read = _read_this_cell if _read_this_cell is not None else getattr(_read_this_batch, "fingerprints", None)
+    if read is None:
         return _read_fingerprint(code_dir, files)
     key = (code_dir, tuple(files))
-    if key not in _read_this_cell:
-        _read_this_cell[key] = _read_fingerprint(code_dir, files)
-    return _read_this_cell[key]
+    if key not in read:
+        read[key] = _read_fingerprint(code_dir, files)
+    return read[key]
+
+
+@contextlib.contextmanager
+def reading_code_once() -> Iterator[None]:
+    """``with reading_code_once():`` this thread reads each function's files once in the block."""
+    outermost = getattr(_read_this_batch, "fingerprints", None) is None
+    if outermost:
+        _read_this_batch.fingerprints = {}
+    try:
+        yield
+    finally:
+        if outermost:
+            _read_this_batch.fingerprints = None
 
 
 def look_again_at_code() -> None:

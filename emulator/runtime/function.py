@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,6 +152,15 @@ class FunctionConfig:
     @property
     def function_attribute(self) -> str:
         return self.handler.rpartition(".")[2]
+
+    def code_digest(self) -> str:
+        """A digest of the function's Python files: the folder's own and the handler's module (not subfolders)."""
+        digest = hashlib.sha256()
+        handler_file = self.code_dir / (self.module_name.replace(".", "/") + ".py")
+        for path in sorted({*self.code_dir.glob("*.py"), handler_file}):
+            if path.is_file():
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        return digest.hexdigest()
 
 
 def make_config(

@@ -15,19 +15,19 @@ The steps of :meth:`Runtime.invoke`, in the order AWS takes them:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
-import os
 import sys
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
-from . import errors, exits, ids, logs
+from . import errors, exits, ids, logs, variables
 from .context import LambdaContext
-from .environment import ExecutionEnvironment
+from .environment import ExecutionEnvironment, reading_code_once
 from .function import FunctionConfig
 from .responses import RESPONSE_LIMIT, marshal_response
 from ..platform.memory import peak_rss_mb
@@ -144,7 +144,7 @@ class Function:
     def encoded_variables(self) -> list[tuple[bytes, bytes]]:
         """The function's variables encoded for the process environment, computed once per config."""
         if self._encoded_variables is None or self._encoded_variables[0] is not self.config:
-            self._encoded_variables = (self.config, _encode(self._static_variables()))
+            self._encoded_variables = (self.config, variables.encode(self._static_variables()))
         return self._encoded_variables[1]
 
     def take_environment(self, at: datetime) -> ExecutionEnvironment:
@@ -266,6 +266,19 @@ class Runtime:
             finally:
                 environment.busy = False
 
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """``with runtime.batch():`` invocations that follow one another with nothing but the cloud
+        running between them (its own loops): each function's files are read once, and its variables
+        stay in the process environment from one invocation to the next (see ``variables.py``)."""
+        with variables.batch(RUNTIME_LOCK), reading_code_once():
+            yield
+
+    def release_variables(self) -> None:
+        """Take out of ``os.environ`` the variables a batch left there: the notebook's code runs next."""
+        with RUNTIME_LOCK:
+            variables.release()
+
     def start_time(self) -> datetime:
         """When an invocation made now starts: the clock, plus the time the calling handler (if any) has run."""
         caller = current_budget()
@@ -283,18 +296,19 @@ class Runtime:
         stream = environment.log_stream
         trace = self.observer.begin(config, request_id, started_at, trace_header)
         budget = trace.budget = TimeBudget(config.timeout)  # the invocation's time is also its trace clock
-        variables = function.encoded_variables + _encode({"AWS_LAMBDA_LOG_STREAM_NAME": stream, **trace.variables})
+        invocation_variables = variables.encode({"AWS_LAMBDA_LOG_STREAM_NAME": stream, **trace.variables})
         memory_before = peak_rss_mb()
         outcome = _Outcome()
         _set_powertools_cold_start(cold)
         if environment.in_process:
-            with _environment_variables(variables), logs.capture_output(request_id, sink, settings), \
+            with variables.function_variables(function.encoded_variables, invocation_variables), \
+                    logs.capture_output(request_id, sink, settings), \
                     environment.activated():
                 self._execute(environment, config, payload, request_id, stream, client_context, identity, outcome,
                               budget)
         else:  # in a process of its own, behind the Runtime API (process_host.py)
-            environment.execute(payload, request_id, client_context, identity, started_at, variables, outcome,
-                                budget, sink)
+            environment.execute(payload, request_id, client_context, identity, started_at,
+                                function.encoded_variables + invocation_variables, outcome, budget, sink)
         duration_ms = budget.elapsed() * 1000
         caller = current_budget()
         if caller is not None:  # Lambda calling Lambda: the caller waited through this call's simulated sleeps too
@@ -411,58 +425,6 @@ UNHANDLED_INIT_WARNING = (
 def _timeout_envelope(request_id: str, timeout: float) -> dict:
     return errors.error_envelope(
         errors.TIMEOUT, f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds", request_id, [])
-
-
-class _environment_variables:
-    """Set variables for the duration of a block, then put the process environment back as it was.
-
-    It writes ``os.environ``'s own mapping and the C environment (``putenv``) with keys and values
-    encoded once, which is what ``os.environ[key] = value`` does, minus the re-encoding on every call.
-    What the handler itself set, changed or deleted is undone too: in AWS it only ever touched its
-    own execution environment's process, never the notebook's.
-    """
-
-    def __init__(self, encoded: list[tuple[Any, Any]]) -> None:
-        self.encoded = encoded
-        self.saved: list[tuple[Any, Any]] = []
-
-    def __enter__(self) -> None:
-        data = os.environ._data  # the mapping behind os.environ (CPython's os._Environ)
-        self.before = data.copy()
-        for key, value in self.encoded:
-            self.saved.append((key, data.get(key)))
-            os.putenv(key, value)
-            data[key] = value
-
-    def __exit__(self, *exc_info) -> None:
-        data = os.environ._data
-        for key, value in reversed(self.saved):
-            if value is None:
-                os.unsetenv(key)
-                data.pop(key, None)
-            else:
-                os.putenv(key, value)
-                data[key] = value
-        self.saved.clear()
-        if data != self.before:  # the handler changed os.environ: put every variable back
-            _restore_environ(data, self.before)
-
-
-def _restore_environ(data: dict, before: dict) -> None:
-    """Make ``os.environ`` (and the C environment) ``before`` again."""
-    for key in [key for key in data if key not in before]:
-        os.unsetenv(key)
-        del data[key]
-    for key, value in before.items():
-        if data.get(key) != value:
-            os.putenv(key, value)
-            data[key] = value
-
-
-def _encode(variables: dict[str, str]) -> list[tuple[Any, Any]]:
-    """Variables as ``os.environ`` stores them (bytes on POSIX)."""
-    environ = os.environ
-    return [(environ.encodekey(key), environ.encodevalue(value)) for key, value in variables.items()]
 
 
 def _set_powertools_cold_start(cold: bool) -> None:
