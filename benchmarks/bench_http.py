@@ -7,7 +7,9 @@ Figures for one trivial handler (it answers ``{"hello": "world"}``):
    response) inside one process, as the kit's tests and notebooks use it; and ``api_gateway.handle()``
    called back to back, then each call after a short sleep (a server's thread sleeps between
    requests, and a processor just woken runs the same code slower);
-3. ``python -m emulator serve`` in its own process, called over loopback TCP;
+3. ``python -m emulator serve`` in its own process, called over loopback TCP; the same command with a
+   clock around each ``api_gateway.handle()`` (how long the gateway and the runtime take where a
+   server runs them); and the serve command's server class answering a fixed response (HTTP alone);
 4. ``chalice local`` serving the same handler in its own process, over loopback TCP: the peer tool.
    It is installed in this benchmark's own environment, ``benchmarks/.venv-chalice`` (git-ignored),
    created with ``python -m venv`` and ``pip install chalice`` on the first run.
@@ -15,7 +17,8 @@ Figures for one trivial handler (it answers ``{"hello": "world"}``):
 Requests are sequential, from one client, and bounded: nothing leaves 127.0.0.1. Each server is called
 two ways: a new connection for every request (what ``curl`` in a loop does), and one connection kept
 open (what a browser or a ``requests.Session`` does; a server that closes it after each answer gets a
-new one). The contenders take turns, block after block, and each figure is the median block.
+new one). The contenders take turns, block after block (each after 0.3 s of untimed calls), and each
+figure is the median block.
 The rows are printed as a markdown table and written to ``benchmarks/results/http.md``.
 
     .venv/bin/python benchmarks/bench_http.py
@@ -45,6 +48,7 @@ PAUSE = 0.0003
 CLIENT = "http_app().test_client() GET, REST route, in process"
 FIXED = "the serve command's http.server answering a fixed response, GET over loopback (server and client alone)"
 SERVE = "python -m emulator serve, GET over loopback"
+TIMED = "python -m emulator serve with each api_gateway.handle() timed inside it, GET over loopback"
 CHALICE = "chalice local, GET over loopback (the peer)"
 NEW, KEPT = "a new connection per request", "one connection kept open"
 # Each contender answers ROUNDS blocks of BLOCK requests, taking turns with the others, and its
@@ -52,6 +56,9 @@ NEW, KEPT = "a new connection per request", "one connection kept open"
 ROUNDS = 5
 BLOCK = 200
 WARMUP = 50
+# Seconds of untimed calls before each block: after chalice's kept-open block (8 s of a mostly idle
+# processor, 40 ms per request) the next block ran a quarter slower, whichever server it was.
+BLOCK_WARMUP = 0.3
 
 HANDLER = """
 import json
@@ -93,6 +100,24 @@ from emulator.gateway.server import GatewayServer
 answer = ProxyResponse(200, [("Content-Type", "application/json")], b'{{"hello": "world"}}')
 GatewayServer("127.0.0.1", {port}, lambda request: answer).serve_forever()
 """
+# The serve command itself, with a clock around each gateway call: how long handle() takes where the
+# server runs it. The median goes to the file named in argv[1] when the benchmark stops it (SIGTERM,
+# which the serve command turns into a clean stop).
+TIMED_SERVER = """
+import statistics, sys, time
+from emulator.__main__ import main
+from emulator.gateway.api_gateway import ApiGateway
+seconds, handle = [], ApiGateway.handle
+def timed(self, request):
+    started = time.perf_counter()
+    answer = handle(self, request)
+    seconds.append(time.perf_counter() - started)
+    return answer
+ApiGateway.handle = timed
+code = main(["serve", "template.yaml", "--port", "{port}"])
+open(sys.argv[1], "w").write(str(statistics.median(seconds[{warmup}:])))
+sys.exit(code)
+"""
 SERVER_NOTES = """\
 The serve command's server is Python's `http.server` speaking HTTP/1.1 with keep-alive, one thread per
 open connection taken from a pool (threads that finished with a connection wait for the next), the
@@ -100,9 +125,15 @@ request parsed by the kit itself (http.server's header parsing goes through the 
 each answer sent in one write with TCP_NODELAY. chalice local is `http.server` with a new thread per
 connection; on a connection kept open each of its answers waits about 40 ms, its headers and body
 leaving in two writes that the client's delayed acknowledgement holds apart (the kit's server did the
-same, 23 requests/s, until it sent each answer in one write). The rest of a served request that the
-rows above do not split is the serving process's own: its log line per request and switching between
-the client's process and the server's threads on two cores."""
+same, 23 requests/s, until it sent each answer in one write). The gateway's handle() costs more inside
+a serving process than back to back here: it runs in a connection thread, where the time limit is a
+watchdog thread's (signals reach only the main thread), on a processor that waited for the request.
+The two serve rows run the same command, one with a clock around handle(); that they agree shows
+the clock costs little. Where serve loses to chalice on new connections is handle() itself: the Lambda
+runtime and API Gateway's event and response, which chalice does not emulate, cost more in a server's
+connection thread than back to back. Each block follows 0.3 s of untimed calls to the same server:
+without them the block after chalice's kept-open one (8 s of a mostly idle processor) ran a quarter
+slower, whichever server came next."""
 CHALICE_CONFIG = '{"version": "2.0", "app_name": "bench", "stages": {"dev": {"api_gateway_stage": "api"}}}'
 
 
@@ -116,6 +147,9 @@ def interleaved(contenders: dict[str, Callable[[], None]], between: Callable[[],
     rates: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(ROUNDS):
         for name, call in contenders.items():
+            warm_until = time.perf_counter() + BLOCK_WARMUP
+            while time.perf_counter() < warm_until:
+                call()
             started = time.perf_counter()
             for _ in range(BLOCK):
                 call()
@@ -240,10 +274,13 @@ def served(server: str, mode: str) -> str:
 
 
 def server_rates(work: Path) -> dict[str, float]:
-    """Requests per second of ``python -m emulator serve``, of the fixed-answer server and of
-    ``chalice local`` (if installed), each on new connections and on one kept open."""
+    """Requests per second of ``python -m emulator serve``, of the fixed-answer server, of the timed
+    one and of ``chalice local`` (if installed), each on new connections and on one kept open; and
+    (as TIMED) the median seconds of one handle() inside the timed server."""
+    handle_seconds = work / "handle-seconds.txt"
     commands = {SERVE: ([sys.executable, "-m", "emulator", "serve", "template.yaml", "--port", "{port}"], work),
-                FIXED: ([sys.executable, "-c", FIXED_SERVER], HERE.parent)}
+                FIXED: ([sys.executable, "-c", FIXED_SERVER], HERE.parent),
+                TIMED: ([sys.executable, "-c", TIMED_SERVER.replace("{warmup}", str(WARMUP)), str(handle_seconds)], work)}
     chalice = chalice_command()
     if chalice is not None:
         commands[CHALICE] = (chalice + ["local", "--host", "127.0.0.1", "--port", "{port}", "--no-autoreload"],
@@ -254,23 +291,29 @@ def server_rates(work: Path) -> dict[str, float]:
             port = free_port()
             calls = stack.enter_context(running([part.format(port=port) for part in command], cwd, port, server))
             contenders.update({served(server, mode): call for mode, call in calls.items()})
-        return interleaved(contenders)
+        rates = interleaved(contenders)
+    return {**rates, TIMED: float(handle_seconds.read_text())}
 
 
 def phases(rates: dict[str, float]) -> str:
     """Where one served request's time goes, from the medians above (each phase is a difference of two)."""
-    per = {name: 1e6 / rate for name, rate in rates.items()}  # microseconds per request
-    lines = ["", "Where one request to `serve` goes (µs, from the medians above; each phase is a difference "
-             "of two figures):", "", f"| phase | {NEW} | {KEPT} |", "|---|---:|---:|"]
-    rows = [("the runtime: one warm invoke", lambda mode: per[INVOKE]),
+    per = {name: 1e6 / rate for name, rate in rates.items() if name != TIMED}  # microseconds per request
+    inside = rates[TIMED] * 1e6  # one handle() as the serving process runs it, timed there (both modes)
+    lines = ["", "Where one served request goes (µs per request, from the medians above and the handle() time "
+             "measured inside the timed serve command; the gateway, the third row and the rest are differences):", "",
+             f"| phase | {NEW} | {KEPT} |", "|---|---:|---:|"]
+    rows = [("the runtime: one warm invoke, back to back in this process", lambda mode: per[INVOKE]),
             ("the gateway: route, payload 1.0 event, proxy response", lambda mode: per[HANDLE] - per[INVOKE]),
-            ("HTTP: connection, thread, http.server's parsing, the client's own work",
+            (f"the same handle() inside a serving process ({inside:,.0f} µs, timed there), minus back to "
+             "back here: what a connection thread, on a processor that waited for the request, adds",
+             lambda mode: inside - per[HANDLE]),
+            ("HTTP: connection, thread, http.server's parsing, the client's own work (the fixed-answer server)",
              lambda mode: per[served(FIXED, mode)]),
-            ("the same gateway and runtime after a pause, as a server runs them: what the idle processor adds",
-             lambda mode: per[PAUSED] - per[HANDLE]),
-            ("rest: the serving process's other work (its log line per request, its threads)",
-             lambda mode: per[served(SERVE, mode)] - per[served(FIXED, mode)] - per[PAUSED]),
-            ("**python -m emulator serve, whole request**", lambda mode: per[served(SERVE, mode)])]
+            ("rest: the client waiting while the server's threads wake and hand over, not split further",
+             lambda mode: per[served(TIMED, mode)] - per[served(FIXED, mode)] - inside),
+            ("**python -m emulator serve, timed, whole request** (the sum of the rows above)",
+             lambda mode: per[served(TIMED, mode)]),
+            ("python -m emulator serve, whole request (not timed)", lambda mode: per[served(SERVE, mode)])]
     if served(CHALICE, NEW) in per:
         rows.append(("chalice local, whole request", lambda mode: per[served(CHALICE, mode)]))
     lines += [f"| {name} | {value(NEW):,.0f} | {value(KEPT):,.0f} |" for name, value in rows]
@@ -297,7 +340,8 @@ def main() -> int:
 
     lines = [f"| HTTP front door, trivial handler ({ROUNDS} x {BLOCK} requests, median) | requests/s "
              f"| vs chalice local (same connections) |", "|---|---:|---:|"]
-    lines += [f"| {name} | {value:,.0f} | {versus_chalice(name, value, rates)} |" for name, value in rates.items()]
+    lines += [f"| {name} | {value:,.0f} | {versus_chalice(name, value, rates)} |"
+              for name, value in rates.items() if name != TIMED]
     table = "\n".join(lines) + "\n" + phases(rates) + "\n\n" + SERVER_NOTES
     print(table)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
