@@ -102,7 +102,7 @@ class function_variables:
     def _continues(self, kept: "function_variables") -> bool:
         """Whether this block may take over the variables ``kept`` left: the same function's, the same
         per-invocation names, in a batch of this thread."""
-        return (kept.function_variables is self.function_variables and _in_batch() and kept.after is not None
+        return (kept.function_variables is self.function_variables and _in_batch()
                 and [key for key, _ in kept.invocation_variables] == [key for key, _ in self.invocation_variables])
 
 
